@@ -1,0 +1,1 @@
+"""Knee Coach: a Telegram bot that coaches runners through runner's knee."""

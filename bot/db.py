@@ -1,0 +1,117 @@
+"""The database: one engine, one session factory, and migrations applied through Alembic.
+
+SQLite (the default) runs with WAL and foreign keys on; PostgreSQL is selected by a
+`postgresql://` URL and driven by psycopg 3. Handlers open one short session per unit of work
+(`with db.session() as s: ...`) so the event loop never waits on the database for long.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, create_engine
+
+from bot.resources import migrations_dir
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL cannot be used; the message is one line an operator can act on."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URL forms operators paste and pick our drivers (psycopg 3 for PostgreSQL)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(
+            f"DATABASE_URL is not a database URL ({exc}); use e.g. sqlite:///data/knee-coach.db "
+            "or postgresql://user:password@host/dbname"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise DatabaseUrlError(
+            f"DATABASE_URL uses '{backend}', but Knee Coach supports only sqlite and postgresql"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Another process (a second dispatcher, `db upgrade`) may hold the write lock briefly.
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """Create the engine for `url`, making the SQLite folder if it does not exist yet."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _enable_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class Database:
+    """The engine plus the one session factory every caller uses."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(create_db_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def upgrade(self) -> None:
+        """Apply every pending migration (idempotent)."""
+        upgrade_schema(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config pointing at the shipped migrations and bound to `engine`."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` through the migrations (never `create_all`)."""
+    command.upgrade(alembic_config(engine), revision)

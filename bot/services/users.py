@@ -1,0 +1,54 @@
+"""Storing and finding the people who talk to the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.models import User
+
+
+@dataclass(frozen=True)
+class TelegramPerson:
+    """The bits of a Telegram user we keep (no username, no phone)."""
+
+    id: int
+    first_name: str
+    language_code: str | None
+
+
+def ensure_user(session: Session, person: TelegramPerson, now: datetime) -> tuple[User, bool]:
+    """Return the stored user, creating them on first contact; (user, created).
+
+    Idempotent: /start twice leaves one row. A returning user who had blocked the bot is
+    active again, because talking to us means they unblocked it.
+    """
+    user = session.get(User, person.id)
+    if user is None:
+        user = User(
+            id=person.id,
+            first_name=person.first_name[:128],
+            language_code=person.language_code,
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        return user, True
+    user.first_name = person.first_name[:128]
+    user.language_code = person.language_code
+    if not user.is_active:
+        user.is_active, user.blocked_at = True, None
+    session.add(user)
+    return user, False
+
+
+def set_blocked(session: Session, user_id: int, blocked: bool, now: datetime) -> None:
+    """Record that the user blocked (or unblocked) the bot; unknown users are ignored."""
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    user.is_active = not blocked
+    user.blocked_at = now if blocked else None
+    session.add(user)

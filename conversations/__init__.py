@@ -1,0 +1,1 @@
+"""Telegram conversation flows: one module per flow, each declaring its states in one place."""

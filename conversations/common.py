@@ -1,0 +1,95 @@
+"""Commands and fallbacks that belong to no single flow: /help, group chats, block tracking,
+and the friendly answer to anything no flow expected."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import Context, services
+from bot.services.users import TelegramPerson, ensure_user, set_blocked
+
+log = logging.getLogger(__name__)
+
+
+def person_of(update: Update) -> TelegramPerson:
+    """The sender of `update` as the services layer knows them."""
+    user = update.effective_user
+    assert user is not None
+    return TelegramPerson(id=user.id, first_name=user.first_name, language_code=user.language_code)
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet the user and store them (twice is the same as once)."""
+    svc = services(context)
+    with svc.db.session() as session:
+        user, created = ensure_user(session, person_of(update), svc.clock.now())
+        first_name = user.first_name
+    template = svc.texts.greeting if created else svc.texts.greeting_back
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(template.format(first_name=first_name))
+    log.info(
+        "start user=%s new=%s", update.effective_user.id if update.effective_user else None, created
+    )
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """List what the bot can do."""
+    texts = services(context).texts
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.help.format(commands=texts.command_list()))
+
+
+async def guard_group_chats(update: Update, context: Context) -> None:
+    """Answer anything in a group with one line pointing to a private chat; store nothing."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return  # private chats go on to the flows
+    texts = services(context).texts
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    elif update.effective_message is not None and update.effective_message.text:
+        await update.effective_message.reply_text(
+            texts.group_redirect.format(bot_username=context.bot.username)
+        )
+    raise ApplicationHandlerStop
+
+
+async def track_block(update: Update, context: Context) -> None:
+    """Mark the user inactive when they block the bot, active again when they unblock it."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    svc = services(context)
+    with svc.db.session() as session:
+        set_blocked(session, change.from_user.id, blocked, svc.clock.now())
+    log.info("membership user=%s blocked=%s", change.from_user.id, blocked)
+
+
+async def unknown_input(update: Update, context: Context) -> None:
+    """Reply kindly to text or commands no flow was waiting for."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(services(context).texts.unknown_input)
+
+
+async def unsupported_media(update: Update, context: Context) -> None:
+    """Reply kindly to stickers, photos, voice and the like."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(services(context).texts.unsupported_media)
+
+
+async def edited_message(update: Update, context: Context) -> None:
+    """Explain that edits are not read, so the user resends instead of waiting."""
+    assert update.edited_message is not None
+    await update.edited_message.reply_text(services(context).texts.edited_message)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Answer a button press that no flow claims (old message, restart, finished flow)."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(services(context).texts.stale_button, show_alert=False)
