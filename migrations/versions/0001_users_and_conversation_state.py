@@ -1,7 +1,7 @@
 """users and conversation state
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 08:19:54.483309
 """
 
