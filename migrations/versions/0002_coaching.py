@@ -19,8 +19,37 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "profiles",
+        sa.Column("user_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("consented_at", bot.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("wake_time", sa.Time(), nullable=True),
+        sa.Column("sleep_time", sa.Time(), nullable=True),
+        sa.Column("exercise_time", sa.Time(), nullable=True),
+        sa.Column("daily_nudge_cap", sa.Integer(), nullable=False),
+        sa.Column("reminders_enabled", sa.Boolean(), nullable=False),
+        sa.Column("icing_reminders_enabled", sa.Boolean(), nullable=False),
+        sa.Column("paused_until", bot.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paused_indefinitely", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+    op.create_table(
+        "task_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("task_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("done_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_id", "local_date", "task_id"),
+    )
+    op.create_index(op.f("ix_task_log_user_id"), "task_log", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index(op.f("ix_task_log_user_id"), table_name="task_log")
+    op.drop_table("task_log")
+    op.drop_table("profiles")
