@@ -52,8 +52,13 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock | None = None,
     db: Database | None = None,
+    rate_limiter: AIORateLimiter | None = None,
 ) -> BotApplication:
-    """Wire settings, database, clock and handlers into a ready-to-start Application."""
+    """Wire settings, database, clock and handlers into a ready-to-start Application.
+
+    `request` replaces the HTTP transport (the fake Bot API); `rate_limiter` replaces
+    Telegram's pacing, which only the fake can do without being throttled.
+    """
     clock = clock or SystemClock()
     db = db or Database.from_url(settings.database_url)
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
@@ -61,9 +66,7 @@ def build_application(
         ApplicationBuilder()
         .token(token or SANDBOX_TOKEN)
         .base_url(settings.telegram_api_base_url)
-        # Telegram's caps: ~30 messages/s overall, 20/min per group. Retries are ours to
-        # decide (the reminder dispatcher releases rows on RetryAfter), so none here.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter or telegram_rate_limiter())
         .persistence(SqlPersistence(db, clock))
         # Conversations need one update per user at a time, in order.
         .concurrent_updates(False)
@@ -76,6 +79,12 @@ def build_application(
     attach_services(application, Services(settings=settings, db=db, clock=clock, texts=ui_texts()))
     _register_handlers(application)
     return application
+
+
+def telegram_rate_limiter() -> AIORateLimiter:
+    """Pacing under Telegram's caps: ~30 messages/s overall, 20/min per group. Retries are
+    ours to decide (the reminder dispatcher releases rows on RetryAfter), so none here."""
+    return AIORateLimiter(max_retries=0)
 
 
 def _register_handlers(app: BotApplication) -> None:

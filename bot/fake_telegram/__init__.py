@@ -2,7 +2,8 @@
 
 - `server.FakeTelegram` answers Bot API methods and records what the bot sent.
 - `request.FakeRequest` plugs it into python-telegram-bot as its HTTP transport.
-- `http_stub.serve` exposes the same fake over HTTP on 127.0.0.1 for a real `knee-coach run`.
+- `http_stub.FakeTelegramHttpServer` serves the same fake over HTTP on 127.0.0.1, for a real
+  `knee-coach run`.
 - `users.FakeUser` speaks in user actions: send, press, share a location.
 - `harness.BotHarness` runs the real Application against it.
 """

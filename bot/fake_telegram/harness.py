@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
+from telegram.ext import AIORateLimiter
 
 from bot.app import BotApplication, build_application
 from bot.clock import Clock, ManualClock
@@ -41,7 +42,12 @@ class BotHarness:
     async def start(self) -> None:
         """Build a fresh Application (as a new process would) and start it."""
         self._app = build_application(
-            self.settings, request=FakeRequest(self.telegram), clock=self.clock, db=self.db
+            self.settings,
+            request=FakeRequest(self.telegram),
+            clock=self.clock,
+            db=self.db,
+            # The fake has no caps: the same limiter class, with pacing switched off (0 = off).
+            rate_limiter=AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
         )
         await self._app.initialize()
         if self._app.post_init is not None:

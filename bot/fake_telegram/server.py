@@ -212,14 +212,15 @@ class FakeTelegram:
 
     def handle(self, method: str, params: JSON, files: Mapping[str, Upload]) -> tuple[int, JSON]:
         """Answer one Bot API call: (HTTP status, JSON body)."""
-        if method == "getUpdates":
-            # Long polling must not hold the lock while it waits.
-            return 200, {"ok": True, "result": self._get_updates(params, files)}
         with self._lock:
-            recorded = {k: v for k, v in params.items()}
+            recorded = dict(params)
             for name, (_filename, blob) in files.items():
                 recorded[name] = f"<{len(blob)} bytes>"
             self.calls.append(ApiCall(method, recorded))
+        if method == "getUpdates":
+            # Long polling waits on the condition, which releases the lock meanwhile.
+            return 200, {"ok": True, "result": self._get_updates(params, files)}
+        with self._lock:
             failure = self._take_failure(method, params)
             if failure is not None:
                 return self._failure_response(failure)

@@ -18,7 +18,9 @@ class Profile(SQLModel, table=True):
 
     user_id: int = Field(
         sa_column=Column(
-            BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+            BigInteger,
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
             autoincrement=False,
         )
     )
@@ -44,8 +46,9 @@ class TaskLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
-        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
-                         index=True)
+        sa_column=Column(
+            BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     local_date: date
     # A task id from the engine's plan (e.g. "ice", "wall_squat", "checkin").

@@ -32,7 +32,5 @@ def is_done(session: Session, user_id: int, task_id: str, day: date) -> bool:
 
 def done_on(session: Session, user_id: int, day: date) -> set[str]:
     """Every task id the user marked done on their local `day`."""
-    statement = select(TaskLog.task_id).where(
-        TaskLog.user_id == user_id, TaskLog.local_date == day
-    )
+    statement = select(TaskLog.task_id).where(TaskLog.user_id == user_id, TaskLog.local_date == day)
     return set(session.exec(statement).all())
