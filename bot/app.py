@@ -32,9 +32,10 @@ from bot.context import Services, attach_services, services_in
 from bot.db import Database
 from bot.errors import on_error
 from bot.persistence import SqlPersistence
+from bot.scheduling.jobs import start_dispatcher
 from bot.settings import Settings
 from bot.texts import ui_texts
-from conversations import common
+from conversations import assessment, common, info, onboarding, plan, reminders, safety
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,17 @@ def _register_handlers(app: BotApplication) -> None:
     app.add_handler(TypeHandler(Update, common.guard_group_chats), GUARDS)
 
     # Commands and conversations.
-    app.add_handler(CommandHandler("start", common.start), MAIN)
+    # Conversations first: while one runs, it answers that user's text, buttons and /cancel.
+    app.add_handler(onboarding.build(), MAIN)  # /start: consent, age, time zone, the day
+    app.add_handler(assessment.build(), MAIN)  # /assess and "Start the knee check"
     app.add_handler(CommandHandler("help", common.help_command), MAIN)
+    for handler in (*plan.handlers(), *info.handlers()):  # /plan and its buttons; /about, /cancel
+        app.add_handler(handler, MAIN)
+    # Reminders: nudge buttons (Done, Snooze, Skip today), /pause and /resume.
+    for reminder_handler in reminders.handlers():
+        app.add_handler(reminder_handler, MAIN)
+    # Red flags win: free text no flow claimed is still screened before the fallbacks.
+    app.add_handler(safety.stray_text_handler(), MAIN)
 
     # Fallbacks: a short, friendly way forward for anything unexpected.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, common.edited_message), MAIN)
@@ -111,6 +121,7 @@ async def _post_init(app: BotApplication) -> None:
     """Publish the command menu once the bot is connected."""
     texts = services_in(app.bot_data).texts
     await app.bot.set_my_commands([BotCommand(c.command, c.description) for c in texts.commands])
+    start_dispatcher(app)  # the one repeating reminder job
     log.info("bot ready as @%s", app.bot.username)
 
 

@@ -106,14 +106,20 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(_args: argparse.Namespace) -> int:
-    """Validate every content file and print a summary."""
-    from bot.texts import ui_texts
+    """Validate every content file (clinical content and the flows' copy); print a summary."""
+    from bot.coaching.check import main_check
+    from bot.coaching.content import ContentError
+    from bot.copy_files import load_all_copy
 
+    status = main_check()
+    if status != 0:
+        return status
     try:
-        texts = ui_texts()
-    except (ValidationError, OSError) as exc:
-        return _fail(f"content/ui.yaml: {exc}")
-    print(f"ui.yaml: {len(texts.commands)} commands")
+        copy_files = load_all_copy()
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print("Copy OK: " + ", ".join(copy_files))
     return 0
 
 

@@ -19,6 +19,7 @@ from bot.db import Database
 from bot.fake_telegram.harness import BotHarness
 from bot.fake_telegram.server import BotMessage
 from bot.fake_telegram.users import FakeUser
+from bot.scheduling.jobs import replay
 from bot.settings import Settings
 
 INTRO = """\
@@ -120,7 +121,11 @@ async def _sandbox(database_url: str, user_id: int, stdin: TextIO, out: TextIO) 
                 break
             if not line:
                 continue
+            before = clock.now()
             note = await _act(user, screen, clock, line)
+            if line.startswith("/clock"):
+                # Tick through the skipped time so its nudges appear as they would have.
+                await replay(harness.app, before, clock.now())
             if note:
                 print(note, file=out)
             screen.show_new(user.messages)

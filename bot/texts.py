@@ -1,14 +1,13 @@
-"""Everyday bot copy from `content/ui.yaml`, loaded once and validated."""
+"""Everyday bot copy from `content/ui.yaml`: greetings, help, errors, redirects."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
-from bot.resources import content_dir
+from bot.coaching.content import load_copy
 
 
 class BotCommandText(BaseModel):
@@ -23,8 +22,6 @@ class UiTexts(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    greeting: str
-    greeting_back: str
     help: str
     group_redirect: str
     error: str
@@ -41,6 +38,4 @@ class UiTexts(BaseModel):
 @cache
 def ui_texts(directory: Path | None = None) -> UiTexts:
     """Load and validate `ui.yaml` (cached: content is read once per process)."""
-    path = (directory or content_dir()) / "ui.yaml"
-    with path.open(encoding="utf-8") as handle:
-        return UiTexts.model_validate(yaml.safe_load(handle))
+    return load_copy(UiTexts, "ui.yaml", directory)

@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context, services
-from bot.services.users import TelegramPerson, ensure_user, set_blocked
+from bot.services.users import TelegramPerson, set_blocked
 
 log = logging.getLogger(__name__)
 
@@ -20,20 +20,6 @@ def person_of(update: Update) -> TelegramPerson:
     user = update.effective_user
     assert user is not None
     return TelegramPerson(id=user.id, first_name=user.first_name, language_code=user.language_code)
-
-
-async def start(update: Update, context: Context) -> None:
-    """Greet the user and store them (twice is the same as once)."""
-    svc = services(context)
-    with svc.db.session() as session:
-        user, created = ensure_user(session, person_of(update), svc.clock.now())
-        first_name = user.first_name
-    template = svc.texts.greeting if created else svc.texts.greeting_back
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(template.format(first_name=first_name))
-    log.info(
-        "start user=%s new=%s", update.effective_user.id if update.effective_user else None, created
-    )
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -94,14 +94,14 @@ async def test_old_button_is_answered_gracefully(harness):
 
 
 async def test_a_crashing_handler_apologises_and_logs_no_text(harness, caplog, monkeypatch):
-    from conversations import common
+    from conversations import onboarding
 
     secret = "my knee secret 123"
 
     def explode(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise ValueError(f"could not parse {secret}")
 
-    monkeypatch.setattr(common, "ensure_user", explode)
+    monkeypatch.setattr(onboarding, "ensure_user", explode)
     user = harness.user(12)
     with caplog.at_level(logging.DEBUG):
         await user.send("/start")

@@ -1,13 +1,29 @@
-"""The per-day task log: marking a task done and asking whether it is done today."""
+"""The per-day task log: what the runner marked done, counted the same way everywhere.
+
+A task done several times a day (icing, 2-3 sessions) is logged once per session as
+`<task id>#<n>`; any other task once as its id. Done on an exercise nudge logs the day's
+exercise session as a whole (`EXERCISE_SESSION`), which counts every exercise task as done.
+The plan view, the nudge buttons and the reminder dispatcher all ask here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot.coaching.kinds import TaskKind
+from bot.coaching.plan import Task
 from bot.models import TaskLog
+
+EXERCISE_SESSION = "exercise"
+
+
+def session_task_id(task_id: str, number: int) -> str:
+    """The log id of session `number` (1-based) of a task done several times a day."""
+    return f"{task_id}#{number}"
 
 
 def mark_done(session: Session, user_id: int, task_id: str, day: date, now: datetime) -> bool:
@@ -31,6 +47,35 @@ def is_done(session: Session, user_id: int, task_id: str, day: date) -> bool:
 
 
 def done_on(session: Session, user_id: int, day: date) -> set[str]:
-    """Every task id the user marked done on their local `day`."""
+    """Every log id the user recorded on their local `day`."""
     statement = select(TaskLog.task_id).where(TaskLog.user_id == user_id, TaskLog.local_date == day)
     return set(session.exec(statement).all())
+
+
+def sessions_done(task: Task, logged: set[str]) -> int:
+    """How many of today's sessions of `task` are done (0 .. task.times_per_day)."""
+    if task.times_per_day > 1:
+        return sum(session_task_id(task.id, n) in logged for n in range(1, task.times_per_day + 1))
+    whole_session = task.kind is TaskKind.EXERCISE and EXERCISE_SESSION in logged
+    return int(task.id in logged or whole_session)
+
+
+def progress_today(
+    session: Session, user_id: int, tasks: Sequence[Task], day: date
+) -> dict[str, int]:
+    """Sessions done today for each task id."""
+    logged = done_on(session, user_id, day)
+    return {task.id: sessions_done(task, logged) for task in tasks}
+
+
+def mark_task_done(session: Session, user_id: int, task: Task, day: date, now: datetime) -> bool:
+    """Log the next undone session of `task` on `day`; False if every session already was."""
+    logged = done_on(session, user_id, day)
+    if sessions_done(task, logged) >= task.times_per_day:
+        return False
+    if task.times_per_day == 1:
+        return mark_done(session, user_id, task.id, day, now)
+    number = next(
+        n for n in range(1, task.times_per_day + 1) if session_task_id(task.id, n) not in logged
+    )
+    return mark_done(session, user_id, session_task_id(task.id, number), day, now)

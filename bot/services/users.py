@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.models import User
+from bot.scheduling.planner import replan_reminders, stop_reminders
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,27 @@ def ensure_user(session: Session, person: TelegramPerson, now: datetime) -> tupl
         return user, True
     user.first_name = person.first_name[:128]
     user.language_code = person.language_code
-    if not user.is_active:
-        user.is_active, user.blocked_at = True, None
     session.add(user)
+    if not user.is_active:
+        set_blocked(session, user.id, False, now)
     return user, False
 
 
 def set_blocked(session: Session, user_id: int, blocked: bool, now: datetime) -> None:
-    """Record that the user blocked (or unblocked) the bot; unknown users are ignored."""
+    """Record that the user blocked (or unblocked, or came back to) the bot.
+
+    Blocking unschedules their reminders; coming back plans them again from `now`. Every
+    path (a 403 when sending, a my_chat_member update, /start after a block) comes here.
+    Unknown users are ignored.
+    """
     user = session.get(User, user_id)
     if user is None:
         return
+    was_active = user.is_active
     user.is_active = not blocked
     user.blocked_at = now if blocked else None
     session.add(user)
+    if blocked:
+        stop_reminders(session, user_id, now)
+    elif not was_active:
+        replan_reminders(session, user_id, now)

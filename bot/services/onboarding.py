@@ -1,0 +1,177 @@
+"""Onboarding use cases: consent, the runner's day, and finding a time zone from a location,
+a typed city or a UTC offset. No Telegram here; the onboarding flow calls these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from functools import cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlmodel import Session
+
+from bot.models import Profile, User
+
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
+
+# Zone families that are aliases or legacy names, not places people type.
+_SKIP_PREFIXES = ("Etc/", "SystemV/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
+# Offsets with minutes have no Etc/ zone; these places keep them all year.
+_HALF_HOUR_ZONES = {
+    (1, 3, 30): "Asia/Tehran",
+    (1, 4, 30): "Asia/Kabul",
+    (1, 5, 30): "Asia/Kolkata",
+    (1, 5, 45): "Asia/Kathmandu",
+    (1, 6, 30): "Asia/Yangon",
+    (1, 9, 30): "Australia/Darwin",
+    (-1, 3, 30): "America/St_Johns",
+    (-1, 9, 30): "Pacific/Marquesas",
+}
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class ZoneMatch:
+    """A time zone found from what the user gave; `fixed_offset` is the "UTC+2" they typed
+    when the zone will not follow daylight saving."""
+
+    zone: str
+    fixed_offset: str | None = None
+
+
+@cache
+def _finder() -> TimezoneFinder:
+    # Heavy (loads its polygon data): made once, and only when someone shares a location.
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder(in_memory=True)
+
+
+def zone_from_location(latitude: float, longitude: float) -> ZoneMatch | None:
+    """The IANA zone at a point, offline; None at sea or off the map."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    zone = _finder().timezone_at(lng=longitude, lat=latitude)
+    if zone is None or not is_known_zone(zone):
+        return None
+    return ZoneMatch(zone)
+
+
+@cache
+def _cities() -> dict[str, str]:
+    """Lower-case place name ("new york", "london", "europe/london") -> IANA zone."""
+    index: dict[str, str] = {}
+    for zone in sorted(available_timezones()):
+        if zone.startswith(_SKIP_PREFIXES) or "/" not in zone:
+            continue
+        index[zone.lower()] = zone
+        city = zone.rsplit("/", 1)[-1].replace("_", " ").lower()
+        index.setdefault(city, zone)
+    return index
+
+
+def is_known_zone(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def zone_from_text(text: str) -> ZoneMatch | None:
+    """A zone from a typed city ("london", "New York"), zone name, or offset ("UTC+2",
+    "+05:30", "-5"); None when nothing fits."""
+    cleaned = " ".join(text.strip().lower().replace("_", " ").split())
+    if not cleaned or len(cleaned) > 64:
+        return None
+    if cleaned in ("utc", "gmt", "utc+0", "gmt+0", "utc 0", "z"):
+        return ZoneMatch("UTC")
+    offset = _OFFSET.match(cleaned.replace(" ", ""))
+    if offset is not None:
+        return _zone_for_offset(offset.group(1), int(offset.group(2)), int(offset.group(3) or 0))
+    zone = _cities().get(cleaned) or _cities().get(cleaned.replace(" ", "_"))
+    return ZoneMatch(zone) if zone else None
+
+
+def _zone_for_offset(sign: str, hours: int, minutes: int) -> ZoneMatch | None:
+    label = f"UTC{sign}{hours:02d}:{minutes:02d}"
+    if hours > 14 or minutes >= 60:
+        return None
+    if minutes == 0:
+        if hours == 0:
+            return ZoneMatch("UTC")
+        # POSIX-style names: Etc/GMT-2 is two hours *ahead* of UTC.
+        zone = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+        return ZoneMatch(zone, fixed_offset=label) if is_known_zone(zone) else None
+    zone_for = _HALF_HOUR_ZONES.get((1 if sign == "+" else -1, hours, minutes))
+    return ZoneMatch(zone_for) if zone_for else None
+
+
+def local_clock(instant: datetime, zone: str) -> datetime:
+    return instant.astimezone(ZoneInfo(zone))
+
+
+def record_consent(session: Session, user_id: int, now: datetime) -> Profile:
+    """Store the user's consent to keep health answers (idempotent)."""
+    profile = session.get(Profile, user_id)
+    if profile is None:
+        profile = Profile(user_id=user_id, updated_at=now)
+    if profile.consented_at is None:
+        profile.consented_at = now
+    profile.updated_at = now
+    session.add(profile)
+    return profile
+
+
+def has_consented(session: Session, user_id: int) -> bool:
+    profile = session.get(Profile, user_id)
+    return profile is not None and profile.consented_at is not None
+
+
+def set_time_zone(session: Session, user_id: int, zone: str) -> None:
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"user {user_id} is not stored")
+    user.time_zone = zone
+    session.add(user)
+
+
+def save_day(
+    session: Session, user_id: int, wake: time, sleep: time, exercise: time, now: datetime
+) -> None:
+    """Store the runner's usual day (local wall-clock times in their own zone)."""
+    profile = session.get(Profile, user_id)
+    if profile is None:
+        raise LookupError(f"user {user_id} has no profile (no consent)")
+    profile.wake_time, profile.sleep_time, profile.exercise_time = wake, sleep, exercise
+    profile.updated_at = now
+    session.add(profile)
+
+
+def is_set_up(session: Session, user_id: int) -> bool:
+    """Consent given, time zone known and the day filled in."""
+    profile = session.get(Profile, user_id)
+    user = session.get(User, user_id)
+    return (
+        profile is not None
+        and profile.consented_at is not None
+        and profile.exercise_time is not None
+        and user is not None
+        and user.time_zone is not None
+    )
+
+
+def within_day(moment: time, wake: time, sleep: time) -> bool:
+    """Whether `moment` falls between waking and sleeping (sleep may be after midnight)."""
+    if wake <= sleep:
+        return wake <= moment <= sleep
+    return moment >= wake or moment <= sleep
+
+
+def zone_of(session: Session, user_id: int) -> str | None:
+    user = session.get(User, user_id)
+    return user.time_zone if user is not None else None

@@ -1,0 +1,36 @@
+"""Small builders for the flows' keyboards and the filters they share.
+
+Callback data is namespaced `<flow>:<what>:<value>` and matched with anchored patterns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import filters
+
+# A new text message that is not a command (edits are answered separately).
+NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+# Anything new that is neither text nor a command: stickers, photos, voice, locations...
+NEW_NON_TEXT = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND
+EDITED = filters.UpdateType.EDITED
+
+Button = tuple[str, str]  # (label, callback_data)
+
+
+def inline(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback_data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def in_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
+    """Lay buttons out `per_row` to a row."""
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def column(buttons: Sequence[Button]) -> InlineKeyboardMarkup:
+    """One button per row (long labels)."""
+    return inline([[button] for button in buttons])
