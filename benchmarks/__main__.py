@@ -15,7 +15,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import handler_db_time
+from benchmarks import handler_db_time, reminder_wave
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres-url", default=None)
     parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--wave", type=int, default=600, help="reminders in the wave")
     args = parser.parse_args()
     sections = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -50,6 +51,9 @@ def main() -> None:
     if args.postgres_url:
         figures = asyncio.run(handler_db_time.measure(args.postgres_url, args.n))
         sections.append(handler_db_time.render("PostgreSQL", args.n, figures))
+    unpaced = asyncio.run(reminder_wave.measure_wave(args.wave, paced=False))
+    paced = asyncio.run(reminder_wave.measure_wave(args.wave, paced=True))
+    sections.append(reminder_wave.render(unpaced, paced))
     header = HEADER.format(
         when=datetime.now(UTC).strftime("%Y-%m-%d"),
         machine=f"{platform.machine()} ({platform.system()})",

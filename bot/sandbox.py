@@ -45,10 +45,25 @@ class SandboxScreen:
             version = (message.text, message.reply_markup)
             if self._seen.get(message.message_id) == version:
                 continue
-            edited = message.message_id in self._seen
+            previous = self._seen.get(message.message_id)
             self._seen[message.message_id] = version
-            self._print(message, edited)
+            if previous is not None and previous[0] == message.text:
+                self._print_buttons_only(message)  # same words, new buttons: don't repeat them
+            else:
+                self._print(message, edited=previous is not None)
         self._out.flush()
+
+    def _print_buttons_only(self, message: BotMessage) -> None:
+        if not message.inline_buttons:
+            return
+        print("bot (buttons changed):", file=self._out)
+        self._print_buttons(message)
+        print(file=self._out)
+
+    def _print_buttons(self, message: BotMessage) -> None:
+        self.buttons = [(b, message) for b in message.button_labels]
+        for number, button_label in enumerate(message.button_labels, start=1):
+            print(f"  [{number}] {button_label}", file=self._out)
 
     def _print(self, message: BotMessage, edited: bool) -> None:
         label = "bot (edited)" if edited else "bot"
@@ -65,9 +80,7 @@ class SandboxScreen:
         if message.text:
             print(f"{label}: " + message.text.replace("\n", "\n     "), file=self._out)
         if message.inline_buttons:
-            self.buttons = [(b, message) for b in message.button_labels]
-            for number, button_label in enumerate(message.button_labels, start=1):
-                print(f"  [{number}] {button_label}", file=self._out)
+            self._print_buttons(message)
         if message.keyboard_labels:
             print("  keyboard: " + " | ".join(message.keyboard_labels), file=self._out)
         print(file=self._out)

@@ -26,8 +26,12 @@ class BotHarness:
         db: Database | None = None,
         clock: Clock | None = None,
         telegram: FakeTelegram | None = None,
+        rate_limiter: AIORateLimiter | None = None,
     ) -> None:
         self.settings = settings
+        # The fake has no caps, so by default the same limiter class runs with pacing off
+        # (0 = off); a benchmark passes the production limiter to measure Telegram's pace.
+        self._rate_limiter = rate_limiter
         self.db = db or Database.from_url(settings.database_url)
         self.clock = clock or ManualClock()
         self.telegram = telegram or FakeTelegram()
@@ -46,8 +50,8 @@ class BotHarness:
             request=FakeRequest(self.telegram),
             clock=self.clock,
             db=self.db,
-            # The fake has no caps: the same limiter class, with pacing switched off (0 = off).
-            rate_limiter=AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
+            rate_limiter=self._rate_limiter
+            or AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
         )
         await self._app.initialize()
         if self._app.post_init is not None:
