@@ -35,7 +35,16 @@ from bot.persistence import SqlPersistence
 from bot.scheduling.jobs import start_dispatcher
 from bot.settings import Settings
 from bot.texts import ui_texts
-from conversations import assessment, common, info, onboarding, plan, reminders, safety
+from conversations import (
+    assessment,
+    checkin,
+    common,
+    info,
+    onboarding,
+    plan,
+    reminders,
+    safety,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +108,7 @@ def _register_handlers(app: BotApplication) -> None:
     # Conversations first: while one runs, it answers that user's text, buttons and /cancel.
     app.add_handler(onboarding.build(), MAIN)  # /start: consent, age, time zone, the day
     app.add_handler(assessment.build(), MAIN)  # /assess and "Start the knee check"
+    app.add_handler(checkin.build(), MAIN)  # /checkin and the nudge's "Check in now"
     app.add_handler(CommandHandler("help", common.help_command), MAIN)
     for handler in (*plan.handlers(), *info.handlers()):  # /plan and its buttons; /about, /cancel
         app.add_handler(handler, MAIN)

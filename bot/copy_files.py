@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from bot.scheduling.copy import nudge_copy
 from bot.texts import ui_texts
+from conversations.checkin_copy import checkin_copy
 from conversations.copy import flow_copy
 
 
@@ -20,5 +21,6 @@ def load_all_copy() -> dict[str, BaseModel]:
         "ui.yaml": ui_texts(),
         "onboarding.yaml": flows.onboarding,
         "flows.yaml": flows.flows,
+        "checkin_flow.yaml": checkin_copy(),
         "nudges.yaml": nudge_copy(),
     }

@@ -10,11 +10,9 @@ Diagram: docs/conversations/assessment.mmd.
 from __future__ import annotations
 
 import logging
-import warnings
 from enum import StrEnum
 
 from telegram import Message, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -22,9 +20,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
-from bot.coaching.content import AssessmentQuestion, QuestionKind, get_content
+from bot.coaching.content import AssessmentQuestion, get_content
 from bot.coaching.progression import initial_state
 from bot.coaching.triage import Outcome, red_flags_in, tier_of, triage
 from bot.context import Context, services
@@ -32,11 +29,20 @@ from bot.models import Assessment
 from bot.services import assessment as assessment_service
 from bot.services.onboarding import has_consented
 from bot.services.plans import save_state, today_for
-from conversations.common import help_command
 from conversations.copy import AssessmentCopy, flow_copy
-from conversations.input_checks import parse_pain, too_long
-from conversations.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, Button, in_rows, inline
+from conversations.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, inline
 from conversations.plan import today_view
+from conversations.question_flow import (
+    MidFlowReplies,
+    drop_buttons,
+    message_of,
+    per_user_conversation,
+    question_keyboard,
+    question_text,
+    read_typed_answer,
+    show_choice,
+    user_id_of,
+)
 from conversations.safety import sources_line, stop_for_red_flag
 
 log = logging.getLogger(__name__)
@@ -56,14 +62,7 @@ def _copy() -> AssessmentCopy:
     return flow_copy().flows.assessment
 
 
-def _message(update: Update) -> Message:
-    assert update.effective_message is not None
-    return update.effective_message
-
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
+_replies = MidFlowReplies(_copy, assessment_service.abandon)
 
 
 def _prefilled(context: Context) -> dict[str, str]:
@@ -77,48 +76,15 @@ def _questions(context: Context) -> list[AssessmentQuestion]:
     return [q for q in get_content().assessment if q.id not in skip]
 
 
-def _question_text(question: AssessmentQuestion, number: int, total: int) -> str:
-    content = get_content()
-    copy = _copy()
-    parts = [copy.progress.format(number=number, total=total), content.render(question.text)]
-    if question.kind is QuestionKind.SCALE:
-        anchors = question.anchors
-        assert anchors is not None
-        parts.append(f"0 = {anchors.low}, 10 = {anchors.high}. {copy.scale_hint}")
-    return "\n\n".join(parts)
-
-
-def _keyboard(question: AssessmentQuestion, with_back: bool) -> list[list[Button]]:
-    content = get_content()
-
-    def data(value: str) -> str:
-        return f"assess:answer:{question.id}:{value}"
-
-    rows: list[list[Button]]
-    if question.kind is QuestionKind.SCALE:
-        numbers = [(o.value, data(o.value)) for o in question.options if o.value.isdigit()]
-        extras = [
-            [(content.render(o.label), data(o.value))]
-            for o in question.options
-            if not o.value.isdigit()
-        ]
-        rows = [numbers[:6], numbers[6:], *extras]
-    elif question.kind is QuestionKind.YES_NO:
-        rows = in_rows([(content.render(o.label), data(o.value)) for o in question.options], 2)
-    else:
-        rows = [[(content.render(o.label), data(o.value))] for o in question.options]
-    if with_back:
-        rows.append([(_copy().back, f"assess:back:{question.id}")])
-    return rows
-
-
 async def _ask(message: Message, context: Context, question_id: str) -> None:
     questions = _questions(context)
     index = next(i for i, q in enumerate(questions) if q.id == question_id)
     question = questions[index]
     await message.reply_text(
-        _question_text(question, index + 1, len(questions)),
-        reply_markup=inline(_keyboard(question, with_back=index > 0)),
+        question_text(question, index + 1, len(questions), _copy()),
+        reply_markup=inline(
+            question_keyboard(question, "assess", _copy().back, with_back=index > 0)
+        ),
     )
 
 
@@ -129,9 +95,9 @@ async def begin(update: Update, context: Context) -> str | int:
     """Start a fresh knee check (consent first)."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-        await _drop_buttons(update.callback_query.message)
+        await drop_buttons(update.callback_query.message)
     svc = services(context)
-    user_id = _user_id(update)
+    user_id = user_id_of(update)
     questions = _questions(context)
     with svc.db.session() as session:
         if not has_consented(session, user_id):
@@ -142,11 +108,11 @@ async def begin(update: Update, context: Context) -> str | int:
                 session, user_id, questions[0].id, svc.clock.now(), prefilled=_prefilled(context)
             )
     if not consented:
-        await _message(update).reply_text(_copy().needs_consent)
+        await message_of(update).reply_text(_copy().needs_consent)
         return END
     log.info("assessment started user=%s", user_id)
-    await _message(update).reply_text(_copy().intro.format(total=len(questions)))
-    await _ask(_message(update), context, questions[0].id)
+    await message_of(update).reply_text(_copy().intro.format(total=len(questions)))
+    await _ask(message_of(update), context, questions[0].id)
     return AssessmentState.QUESTION
 
 
@@ -157,12 +123,12 @@ async def start_pressed_again(update: Update, context: Context) -> None:
     await query.answer(_copy().already_answered)
     current = _current(update, context)
     if current is not None and current.current_question is not None:
-        await _ask(_message(update), context, current.current_question)
+        await _ask(message_of(update), context, current.current_question)
 
 
 def _current(update: Update, context: Context) -> Assessment | None:
     with services(context).db.session() as session:
-        return assessment_service.in_progress(session, _user_id(update))
+        return assessment_service.in_progress(session, user_id_of(update))
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -187,33 +153,25 @@ async def answer_pressed(update: Update, context: Context) -> str | int | None:
         await query.answer(_copy().already_answered)
         return AssessmentState.QUESTION
     await query.answer()
-    await _show_choice(query.message, get_content().render(option.label))
+    await show_choice(query.message, get_content().render(option.label))
     return await _record(update, context, current, question_id, value)
 
 
 async def answer_typed(update: Update, context: Context) -> str | int | None:
     """Typed text: red flags first; a number for the pain keypad; otherwise ask for a tap."""
-    text = _message(update).text or ""
+    text = message_of(update).text or ""
     current = _current(update, context)
     if await stop_for_red_flag(update, context, text):
-        _abandon(update, context)
+        _replies.abandon(update, context)
         return END
     copy = _copy()
     if current is None or current.current_question is None:
-        await _message(update).reply_text(copy.finished_button)
+        await message_of(update).reply_text(copy.finished_button)
         return END
-    if too_long(text):
-        await _message(update).reply_text(copy.too_long)
-        return None
     question = get_content().question(current.current_question)
-    if question.kind is not QuestionKind.SCALE:
-        await _message(update).reply_text(copy.use_buttons)
-        return None
-    value = parse_pain(text)
+    value = await read_typed_answer(message_of(update), question, text, copy)
     if value is None:
-        await _message(update).reply_text(copy.scale_out_of_range)
         return None
-    await _message(update).reply_text(copy.scale_noted.format(value=value))
     return await _record(update, context, current, question.id, str(value))
 
 
@@ -233,7 +191,7 @@ async def _record(
         assert assessment is not None
         assessment_service.record_answer(session, assessment, question_id, value, next_id)
     if next_id is not None:
-        await _ask(_message(update), context, next_id)
+        await _ask(message_of(update), context, next_id)
         return AssessmentState.QUESTION
     await _conclude(update, context, current.id, answers)
     return END
@@ -254,13 +212,13 @@ async def back(update: Update, context: Context) -> str | int | None:
         await query.answer(_copy().already_answered)
         return AssessmentState.QUESTION
     await query.answer()
-    await _drop_buttons(query.message)
+    await drop_buttons(query.message)
     previous = ids[ids.index(question_id) - 1]
     with services(context).db.session() as session:
         assessment = session.get(Assessment, current.id)
         assert assessment is not None
         assessment_service.go_back(session, assessment, previous, ids[ids.index(previous) :])
-    await _ask(_message(update), context, previous)
+    await _ask(message_of(update), context, previous)
     return AssessmentState.QUESTION
 
 
@@ -289,7 +247,7 @@ async def _conclude(
 ) -> None:
     outcome = triage(answers)
     svc = services(context)
-    user_id = _user_id(update)
+    user_id = user_id_of(update)
     now = svc.clock.now()
     tier = tier_of(outcome)
     with svc.db.session() as session:
@@ -304,7 +262,7 @@ async def _conclude(
             today, _zone = today_for(session, user_id, now)
             save_state(session, user_id, initial_state(outcome, today), now)
     log.info("assessment done user=%s outcome=%s", user_id, outcome.kind.value)
-    message = _message(update)
+    message = message_of(update)
     await message.reply_text(outcome_text(outcome))
     if tier is None:
         text, markup = today_view(svc, user_id)
@@ -314,74 +272,9 @@ async def _conclude(
 # --- anything else ---------------------------------------------------------------------------
 
 
-def _abandon(update: Update, context: Context) -> None:
-    svc = services(context)
-    with svc.db.session() as session:
-        assessment_service.abandon(session, _user_id(update), svc.clock.now())
-
-
-async def cancel(update: Update, context: Context) -> int:
-    """Stop the check; its answers so far are discarded."""
-    _abandon(update, context)
-    await _message(update).reply_text(_copy().cancelled)
-    return END
-
-
-async def help_mid_flow(update: Update, context: Context) -> None:
-    """Show /help without leaving the question."""
-    await help_command(update, context)
-
-
-async def other_command(update: Update, context: Context) -> None:
-    """A command mid-check: finish or /cancel first."""
-    await _message(update).reply_text(_copy().commands_mid_flow)
-
-
-async def edited(update: Update, context: Context) -> int | None:
-    """An edit: screened for red flags, otherwise not read."""
-    message = _message(update)
-    if message.text and await stop_for_red_flag(update, context, message.text):
-        _abandon(update, context)
-        return END
-    await message.reply_text(_copy().edited)
-    return None
-
-
-async def media(update: Update, context: Context) -> None:
-    """Stickers, photos, voice: ask for a tap or a number."""
-    await _message(update).reply_text(_copy().media)
-
-
-async def stale_button(update: Update, context: Context) -> None:
-    """A knee-check button outside a running check (finished, cancelled, or long ago)."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(_copy().finished_button)
-
-
-async def _show_choice(message: object, label: str) -> None:
-    """Replace an answered question's buttons with the answer, so it reads as a record."""
-    if isinstance(message, Message) and message.text:
-        try:
-            await message.edit_text(f"{message.text}\n\n✓ {label}")
-        except BadRequest:
-            log.debug("could not edit question message %s", message.message_id)
-
-
-async def _drop_buttons(message: object) -> None:
-    if isinstance(message, Message) and message.reply_markup is not None:
-        try:
-            await message.edit_reply_markup(reply_markup=None)
-        except BadRequest:
-            log.debug("could not remove buttons of message %s", message.message_id)
-
-
 def build() -> ConversationHandler[Context]:
     """The assessment conversation, in one literal."""
-    with warnings.catch_warnings():
-        # Per user on purpose: a flow's buttons sit on several messages, one step each.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return _conversation()
+    return per_user_conversation(_conversation)
 
 
 def _conversation() -> ConversationHandler[Context]:
@@ -404,13 +297,13 @@ def _conversation() -> ConversationHandler[Context]:
             ],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel),
+            CommandHandler("cancel", _replies.cancel),
             CommandHandler("assess", begin),
-            CommandHandler("help", help_mid_flow),
-            MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, other_command),
-            MessageHandler(EDITED, edited),
-            MessageHandler(NEW_NON_TEXT, media),
+            CommandHandler("help", _replies.help_mid_flow),
+            MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, _replies.other_command),
+            MessageHandler(EDITED, _replies.edited),
+            MessageHandler(NEW_NON_TEXT, _replies.media),
             CallbackQueryHandler(start_pressed_again, pattern=r"^assess:start$"),
-            CallbackQueryHandler(stale_button, pattern=r"^assess:"),
+            CallbackQueryHandler(_replies.stale_button, pattern=r"^assess:"),
         ],
     )

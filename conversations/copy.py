@@ -33,7 +33,7 @@ def unwrap(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-class _Copy(BaseModel):
+class CopyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @field_validator("*", mode="before")
@@ -42,12 +42,12 @@ class _Copy(BaseModel):
         return unwrap(value) if isinstance(value, str) else value
 
 
-class ZoneChoice(_Copy):
+class ZoneChoice(CopyModel):
     zone: str
     label: str
 
 
-class OnboardingCopy(_Copy):
+class OnboardingCopy(CopyModel):
     intro: str
     consent: str
     consent_agree: str
@@ -88,9 +88,9 @@ class OnboardingCopy(_Copy):
     time_zones: list[ZoneChoice] = Field(min_length=1)
 
 
-class AssessmentCopy(_Copy):
-    needs_consent: str
-    intro: str
+class QuestionFlowCopy(CopyModel):
+    """Words every question-by-question flow uses (see conversations/question_flow.py)."""
+
     progress: str
     scale_hint: str
     back: str
@@ -104,10 +104,15 @@ class AssessmentCopy(_Copy):
     edited: str
     commands_mid_flow: str
     cancelled: str
+
+
+class AssessmentCopy(QuestionFlowCopy):
+    needs_consent: str
+    intro: str
     resumed: str
 
 
-class OutcomeCopy(_Copy):
+class OutcomeCopy(CopyModel):
     layout: str
     why_line: str
     referral: str
@@ -116,13 +121,13 @@ class OutcomeCopy(_Copy):
     see_plan: str
 
 
-class ReferralCopy(_Copy):
+class ReferralCopy(CopyModel):
     free_text_intro: str
     source_line: str
     no_plan: str
 
 
-class PlanCopy(_Copy):
+class PlanCopy(CopyModel):
     needs_assessment: str
     heading: str
     task_line: str
@@ -145,16 +150,16 @@ class PlanCopy(_Copy):
     harder: str
 
 
-class AboutCopy(_Copy):
+class AboutCopy(CopyModel):
     layout: str
     reference_line: str
 
 
-class CancelCopy(_Copy):
+class CancelCopy(CopyModel):
     nothing: str
 
 
-class FlowsCopy(_Copy):
+class FlowsCopy(CopyModel):
     assessment: AssessmentCopy
     outcome: OutcomeCopy
     referral: ReferralCopy
@@ -163,7 +168,7 @@ class FlowsCopy(_Copy):
     cancel: CancelCopy
 
 
-class Copy(_Copy):
+class Copy(CopyModel):
     onboarding: OnboardingCopy
     flows: FlowsCopy
 

@@ -8,7 +8,6 @@ Diagram: docs/conversations/onboarding.mmd.
 from __future__ import annotations
 
 import logging
-import warnings
 from datetime import time
 from enum import StrEnum
 from typing import Any
@@ -20,7 +19,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -28,7 +26,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.coaching.content import get_content
 from bot.coaching.triage import red_flags_in
@@ -40,6 +37,12 @@ from conversations.common import help_command, person_of
 from conversations.copy import OnboardingCopy, flow_copy
 from conversations.input_checks import format_clock_time, parse_clock_time, too_long
 from conversations.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, column, in_rows, inline
+from conversations.question_flow import (
+    drop_buttons,
+    message_of,
+    per_user_conversation,
+    user_id_of,
+)
 from conversations.safety import stop_for_red_flag
 
 log = logging.getLogger(__name__)
@@ -63,21 +66,10 @@ def _copy() -> OnboardingCopy:
     return flow_copy().onboarding
 
 
-def _message(update: Update) -> Message:
-    message = update.effective_message
-    assert message is not None
-    return message
-
-
 def _pending(context: Context) -> dict[str, Any]:
     assert context.user_data is not None
     pending: dict[str, Any] = context.user_data.setdefault(_KEY, {})
     return pending
-
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 # --- entry and consent ---------------------------------------------------------------------
@@ -92,7 +84,7 @@ async def start(update: Update, context: Context) -> str | int:
         first_name = user.first_name
         set_up = not created and onboarding_service.is_set_up(session, user.id)
     log.info("start user=%s new=%s set_up=%s", user.id, created, set_up)
-    message = _message(update)
+    message = message_of(update)
     if set_up:
         await message.reply_text(copy.already_set_up.format(first_name=first_name))
         return END
@@ -114,17 +106,17 @@ async def consent(update: Update, context: Context) -> str | int:
     assert query.data is not None
     await query.answer()
     copy = _copy()
-    await _drop_buttons(query.message)
+    await drop_buttons(query.message)
     if query.data.endswith(":no"):
-        await _message(update).reply_text(copy.consent_declined)
-        log.info("consent declined user=%s", _user_id(update))
+        await message_of(update).reply_text(copy.consent_declined)
+        log.info("consent declined user=%s", user_id_of(update))
         return END
     svc = services(context)
     with svc.db.session() as session:
-        onboarding_service.record_consent(session, _user_id(update), svc.clock.now())
-    log.info("consent given user=%s", _user_id(update))
-    await _message(update).reply_text(copy.consent_recorded)
-    await _ask_age(_message(update))
+        onboarding_service.record_consent(session, user_id_of(update), svc.clock.now())
+    log.info("consent given user=%s", user_id_of(update))
+    await message_of(update).reply_text(copy.consent_recorded)
+    await _ask_age(message_of(update))
     return OnboardingState.AGE
 
 
@@ -147,25 +139,25 @@ async def age(update: Update, context: Context) -> str | int:
     content = get_content()
     if content.question(AGE_QUESTION).option(value) is None:
         return OnboardingState.AGE
-    await _drop_buttons(query.message)
+    await drop_buttons(query.message)
     flags = red_flags_in({AGE_QUESTION: value})
     if flags:
         flag = flags[0]
         tier = content.tiers[flag.tier]
         svc = services(context)
         with svc.db.session() as session:
-            refer(session, _user_id(update), flag.tier.value, [flag.id], "onboarding",
+            refer(session, user_id_of(update), flag.tier.value, [flag.id], "onboarding",
                   svc.clock.now())  # fmt: skip
-        await _message(update).reply_text(
+        await message_of(update).reply_text(
             _copy().under_18.format(
                 reason=content.render(flag.message), where_to_go=tier.where_to_go
             )
         )
-        log.info("onboarding referral user=%s flag=%s", _user_id(update), flag.id)
+        log.info("onboarding referral user=%s flag=%s", user_id_of(update), flag.id)
         return END
     # Kept for the knee check, so it does not ask again.
     _pending(context)["age_band"] = value
-    await _ask_time_zone(_message(update))
+    await _ask_time_zone(message_of(update))
     return OnboardingState.TIME_ZONE
 
 
@@ -195,34 +187,34 @@ async def zone_picked(update: Update, context: Context) -> str | int | None:
     zone = query.data.removeprefix("onb:tz:")
     if zone not in {choice.zone for choice in _copy().time_zones}:
         return None
-    await _drop_buttons(query.message)
+    await drop_buttons(query.message)
     return await _confirm_zone(update, context, onboarding_service.ZoneMatch(zone))
 
 
 async def zone_typed(update: Update, context: Context) -> str | int | None:
     """Find a zone from a typed city or UTC offset (a red flag in the text wins)."""
-    text = _message(update).text or ""
+    text = message_of(update).text or ""
     if await _red_flag(update, context, text):
         return END
     if too_long(text):
-        await _message(update).reply_text(_copy().too_long)
+        await message_of(update).reply_text(_copy().too_long)
         return None
     match = onboarding_service.zone_from_text(text)
     if match is None:
-        await _message(update).reply_text(_copy().time_zone_not_found)
+        await message_of(update).reply_text(_copy().time_zone_not_found)
         return None
     return await _confirm_zone(update, context, match)
 
 
 async def zone_shared(update: Update, context: Context) -> str | int | None:
     """Find a zone from a shared location, offline; only the zone is kept."""
-    location = _message(update).location
+    location = message_of(update).location
     assert location is not None
     match = onboarding_service.zone_from_location(location.latitude, location.longitude)
     if match is None:
-        await _message(update).reply_text(_copy().time_zone_not_found)
+        await message_of(update).reply_text(_copy().time_zone_not_found)
         return None
-    await _message(update).reply_text(_copy().location_received)
+    await message_of(update).reply_text(_copy().location_received)
     return await _confirm_zone(update, context, match)
 
 
@@ -230,7 +222,7 @@ async def _confirm_zone(
     update: Update, context: Context, match: onboarding_service.ZoneMatch
 ) -> str:
     copy = _copy()
-    message = _message(update)
+    message = message_of(update)
     pending = _pending(context)
     pending["zone"] = match.zone
     now = onboarding_service.local_clock(services(context).clock.now(), match.zone)
@@ -255,15 +247,15 @@ async def zone_confirmed(update: Update, context: Context) -> str:
     assert query is not None
     assert query.data is not None
     await query.answer()
-    await _drop_buttons(query.message)
+    await drop_buttons(query.message)
     zone = _pending(context).get("zone")
     if query.data.endswith(":no") or not isinstance(zone, str):
-        await _ask_time_zone(_message(update))
+        await _ask_time_zone(message_of(update))
         return OnboardingState.TIME_ZONE
     with services(context).db.session() as session:
-        onboarding_service.set_time_zone(session, _user_id(update), zone)
-    await _message(update).reply_text(_copy().time_zone_saved)
-    await _ask_time(_message(update), OnboardingState.WAKE)
+        onboarding_service.set_time_zone(session, user_id_of(update), zone)
+    await message_of(update).reply_text(_copy().time_zone_saved)
+    await _ask_time(message_of(update), OnboardingState.WAKE)
     return OnboardingState.WAKE
 
 
@@ -299,16 +291,16 @@ def _time_handlers(state: OnboardingState) -> list[Any]:
         value = parse_clock_time(query.data.removeprefix(f"onb:{field}:"))
         if value is None:
             return None
-        await _drop_buttons(query.message)
+        await drop_buttons(query.message)
         return await _time_given(update, context, state, value)
 
     async def typed(update: Update, context: Context) -> str | int | None:
-        text = _message(update).text or ""
+        text = message_of(update).text or ""
         if await _red_flag(update, context, text):
             return END
         value = None if too_long(text) else parse_clock_time(text)
         if value is None:
-            await _message(update).reply_text(_copy().time_invalid)
+            await message_of(update).reply_text(_copy().time_invalid)
             return None
         return await _time_given(update, context, state, value)
 
@@ -329,10 +321,10 @@ async def _time_given(
     if field == "exercise":
         wake, sleep = (parse_clock_time(str(pending.get(k, ""))) for k in ("wake", "sleep"))
         if wake is None or sleep is None:
-            await _ask_time(_message(update), OnboardingState.WAKE)
+            await _ask_time(message_of(update), OnboardingState.WAKE)
             return OnboardingState.WAKE
         if not onboarding_service.within_day(value, wake, sleep):
-            await _message(update).reply_text(
+            await message_of(update).reply_text(
                 copy.exercise_outside_day.format(
                     time=format_clock_time(value),
                     wake=format_clock_time(wake),
@@ -343,13 +335,13 @@ async def _time_given(
         return await _finish(update, context, wake, sleep, value)
     pending[field] = format_clock_time(value)
     assert next_state is not None
-    await _ask_time(_message(update), next_state)
+    await _ask_time(message_of(update), next_state)
     return next_state
 
 
 async def _finish(update: Update, context: Context, wake: time, sleep: time, exercise: time) -> int:
     svc = services(context)
-    user_id = _user_id(update)
+    user_id = user_id_of(update)
     with svc.db.session() as session:
         onboarding_service.save_day(session, user_id, wake, sleep, exercise, svc.clock.now())
         zone = onboarding_service.zone_of(session, user_id)
@@ -359,7 +351,7 @@ async def _finish(update: Update, context: Context, wake: time, sleep: time, exe
         context.user_data["age_band"] = pending["age_band"]
     context.user_data.pop(_KEY, None)
     copy = _copy()
-    await _message(update).reply_text(
+    await message_of(update).reply_text(
         copy.done.format(
             wake=format_clock_time(wake),
             sleep=format_clock_time(sleep),
@@ -388,7 +380,7 @@ async def cancel(update: Update, context: Context) -> int:
     """Stop onboarding; what was already confirmed stays."""
     if context.user_data is not None:
         context.user_data.pop(_KEY, None)
-    await _message(update).reply_text(_copy().cancelled, reply_markup=ReplyKeyboardRemove())
+    await message_of(update).reply_text(_copy().cancelled, reply_markup=ReplyKeyboardRemove())
     return END
 
 
@@ -399,22 +391,22 @@ async def help_mid_flow(update: Update, context: Context) -> None:
 
 async def text_not_expected(update: Update, context: Context) -> int | None:
     """Text where a button is expected: screen it, then ask for a tap."""
-    text = _message(update).text or ""
+    text = message_of(update).text or ""
     if await _red_flag(update, context, text):
         return END
     copy = _copy()
-    await _message(update).reply_text(copy.too_long if too_long(text) else copy.use_buttons)
+    await message_of(update).reply_text(copy.too_long if too_long(text) else copy.use_buttons)
     return None
 
 
 async def other_command(update: Update, context: Context) -> None:
     """A command mid-flow: finish or /cancel first."""
-    await _message(update).reply_text(_copy().commands_mid_flow)
+    await message_of(update).reply_text(_copy().commands_mid_flow)
 
 
 async def edited(update: Update, context: Context) -> int | None:
     """An edit: screened for red flags, otherwise not read."""
-    message = _message(update)
+    message = message_of(update)
     if message.text and await stop_for_red_flag(update, context, message.text):
         return END
     await message.reply_text(_copy().edited)
@@ -423,7 +415,7 @@ async def edited(update: Update, context: Context) -> int | None:
 
 async def media(update: Update, context: Context) -> None:
     """Stickers, photos, voice: ask for text or a tap."""
-    await _message(update).reply_text(_copy().media)
+    await message_of(update).reply_text(_copy().media)
 
 
 async def earlier_button(update: Update, context: Context) -> None:
@@ -433,21 +425,9 @@ async def earlier_button(update: Update, context: Context) -> None:
     await query.answer(_copy().earlier_step)
 
 
-async def _drop_buttons(message: object) -> None:
-    """Remove the buttons of an answered question, so it cannot be answered twice."""
-    if isinstance(message, Message) and message.reply_markup is not None:
-        try:
-            await message.edit_reply_markup(reply_markup=None)
-        except BadRequest:  # cosmetic: an old or deleted message is fine
-            log.debug("could not remove buttons of message %s", message.message_id)
-
-
 def build() -> ConversationHandler[Context]:
     """The onboarding conversation, in one literal."""
-    with warnings.catch_warnings():
-        # Per user on purpose: a flow's buttons sit on several messages, one step each.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return _conversation()
+    return per_user_conversation(_conversation)
 
 
 def _conversation() -> ConversationHandler[Context]:

@@ -36,6 +36,11 @@ def _day_code(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
+def _done_button(copy: PlanCopy, task: Task, today: date) -> Button:
+    """ "Done" for one of today's tasks; the date in its data makes yesterday's button stale."""
+    return (copy.done_button.format(title=task.title), f"plan:done:{task.id}:{_day_code(today)}")
+
+
 def today_view(svc: Services, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Today's plan as a message: heading, one line per task, and its buttons."""
     copy = _copy()
@@ -73,12 +78,7 @@ def today_view(svc: Services, user_id: int) -> tuple[str, InlineKeyboardMarkup |
         elif task.instructions:
             row.append((copy.details_button.format(title=task.title), f"plan:task:{task.id}"))
         if task.kind is not TaskKind.CHECKIN and not finished:
-            row.append(
-                (
-                    copy.done_button.format(title=task.title),
-                    f"plan:done:{task.id}:{_day_code(today)}",
-                )
-            )
+            row.append(_done_button(copy, task, today))
         if row:
             rows.append(row)
     text = "\n\n".join([lines[0], "\n".join(lines[1:]), copy.footer])
@@ -175,14 +175,7 @@ async def show_exercise(update: Update, context: Context) -> None:
         ]
     ]
     if task is not None:
-        rows.append(
-            [
-                (
-                    copy.done_button.format(title=exercise.name),
-                    f"plan:done:{task.id}:{_day_code(today)}",
-                )
-            ]
-        )
+        rows.append([_done_button(copy, task, today)])
     rows.append([(copy.back_button, "plan:today")])
     assert isinstance(query.message, Message)
     await query.message.reply_text(text, reply_markup=inline(rows))
@@ -207,9 +200,7 @@ async def show_task(update: Update, context: Context) -> None:
     )
     rows: list[list[Button]] = []
     if task.kind is not TaskKind.CHECKIN:
-        rows.append(
-            [(copy.done_button.format(title=task.title), f"plan:done:{task.id}:{_day_code(today)}")]
-        )
+        rows.append([_done_button(copy, task, today)])
     rows.append([(copy.back_button, "plan:today")])
     assert isinstance(query.message, Message)
     await query.message.reply_text(text, reply_markup=inline(rows))

@@ -2,6 +2,7 @@
 which is what Alembic compares the migrations against."""
 
 from bot.models.assessment import Assessment, AssessmentStatus, PlanStateRecord, Referral
+from bot.models.checkin import Checkin
 from bot.models.coaching import Profile, TaskLog
 from bot.models.conversation import ConversationState, UserData
 from bot.models.reminders import Delivery, Reminder
@@ -10,6 +11,7 @@ from bot.models.user import User
 __all__ = [
     "Assessment",
     "AssessmentStatus",
+    "Checkin",
     "ConversationState",
     "Delivery",
     "PlanStateRecord",

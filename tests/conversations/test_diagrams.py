@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conversations.assessment import AssessmentState
+from conversations.checkin import CheckinState
 from conversations.onboarding import OnboardingState
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "conversations"
@@ -26,14 +27,23 @@ def diagram_states(path: Path) -> set[str]:
 
 @pytest.mark.parametrize(
     ("diagram", "states"),
-    [("onboarding.mmd", OnboardingState), ("assessment.mmd", AssessmentState)],
+    [
+        ("onboarding.mmd", OnboardingState),
+        ("assessment.mmd", AssessmentState),
+        ("checkin.mmd", CheckinState),
+    ],
 )
 def test_diagram_matches_the_code(diagram: str, states: type[StrEnum]) -> None:
     assert diagram_states(DOCS / diagram) == {s.value for s in states}
 
 
 def test_every_state_name_is_a_stable_namespaced_string() -> None:
-    for states, prefix in ((OnboardingState, "onboarding."), (AssessmentState, "assessment.")):
+    flows: tuple[tuple[type[StrEnum], str], ...] = (
+        (OnboardingState, "onboarding."),
+        (AssessmentState, "assessment."),
+        (CheckinState, "checkin."),
+    )
+    for states, prefix in flows:
         for state in states:
             assert state.value.startswith(prefix)
             assert len(state.value) <= 64  # conversation_states.state

@@ -1,0 +1,294 @@
+"""Daily check-in use cases: start, save each answer as it comes, go back, abandon, and finish
+by asking the engine for the day's decision and applying it. No Telegram here;
+conversations/checkin.py calls these, each inside one short session.
+
+One row per user and local day: a second check-in that day keeps its draft beside the first
+one's answers and, once complete, replaces them and decides again from the plan state the day
+started with (so a corrected answer does not step twice).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.coaching.content import CheckinField, Content, RedFlag, get_content
+from bot.coaching.kinds import DecisionKind, Morning, RuleId, Stage, Tier
+from bot.coaching.progression import (
+    CheckIn,
+    Decision,
+    PlanState,
+    checkin_from_answers,
+    next_step,
+    run_gate_answer,
+)
+from bot.coaching.triage import most_serious, red_flags_in
+from bot.models import Checkin
+from bot.services.assessment import refer
+from bot.services.plans import load_state, save_state, state_from_json, state_to_json
+from bot.services.tasks import mark_done
+
+# The task id the reminder dispatcher looks for: logged, the day's check-in nudge stops.
+CHECKIN_TASK = "checkin"
+# The return-to-running gate (content/phases.yaml) asked as one more question in phase 2.
+RUN_GATE = "run_gate"
+# "I didn't exercise or run": the exercise and running questions answer themselves.
+NO_ACTIVITY = "none"
+# A check-in started just before midnight may still be finished just after it.
+DRAFT_GRACE = timedelta(hours=1)
+# Where the referral was caught (referrals.source).
+SOURCE = "checkin"
+
+
+# --- which questions ---------------------------------------------------------------------------
+
+
+def gate_due(state: PlanState, day: date, content: Content | None = None) -> bool:
+    """Ask the return-to-running gate in phase 2 once a step up could be due."""
+    content = content or get_content()
+    min_days = content.thresholds.progress_min_days.value
+    return state.stage is Stage.PHASE2 and (day - state.stage_since).days >= min_days
+
+
+def _implied(answers: Mapping[str, str], content: Content) -> dict[str, str]:
+    """Answers that follow from earlier ones (no activity: no exercises, no run)."""
+    by_field = {q.field: q.id for q in content.checkin}
+    if answers.get(by_field[CheckinField.ACTIVITY_PAIN]) == NO_ACTIVITY:
+        return {
+            by_field[CheckinField.EXERCISES_DONE]: "no",
+            by_field[CheckinField.RUNNING_MINUTES]: "0",
+        }
+    return {}
+
+
+def questions_for(
+    state: PlanState, day: date, answers: Mapping[str, str], content: Content | None = None
+) -> list[str]:
+    """The question ids to ask, in order (red-flag re-screen first), given the answers so far."""
+    content = content or get_content()
+    implied = _implied(answers, content)
+    ids = [q.id for q in content.checkin if q.id not in implied]
+    if gate_due(state, day, content):
+        ids.append(RUN_GATE)
+    return ids
+
+
+def red_flags(answers: Mapping[str, str], content: Content | None = None) -> list[RedFlag]:
+    """Red flags among the answers so far (the re-screen question)."""
+    content = content or get_content()
+    known = {q.id for q in content.checkin}
+    return red_flags_in({k: v for k, v in answers.items() if k in known}, content, content.checkin)
+
+
+# --- the row of the day ------------------------------------------------------------------------
+
+
+def for_day(session: Session, user_id: int, day: date) -> Checkin | None:
+    statement = select(Checkin).where(Checkin.user_id == user_id, Checkin.local_date == day)
+    return session.exec(statement).first()
+
+
+def is_complete(checkin: Checkin) -> bool:
+    return checkin.pain_now is not None
+
+
+def in_progress(session: Session, user_id: int, today: date, now: datetime) -> Checkin | None:
+    """The check-in being answered: started today, or just before midnight."""
+    statement = (
+        select(Checkin)
+        .where(Checkin.user_id == user_id, col(Checkin.current_question).is_not(None))
+        .order_by(col(Checkin.local_date).desc())
+    )
+    for checkin in session.exec(statement):
+        if checkin.local_date == today or now - checkin.updated_at <= DRAFT_GRACE:
+            return checkin
+    return None
+
+
+def start(
+    session: Session, user_id: int, day: date, first_question: str, now: datetime
+) -> tuple[Checkin, bool]:
+    """Begin the day's check-in (dropping any unfinished one); True if it updates today's."""
+    abandon(session, user_id, now)
+    checkin = for_day(session, user_id, day)
+    updating = checkin is not None and is_complete(checkin)
+    if checkin is None:
+        checkin = Checkin(user_id=user_id, local_date=day, created_at=now, updated_at=now)
+    checkin.draft, checkin.current_question, checkin.updated_at = {}, first_question, now
+    session.add(checkin)
+    session.flush()
+    return checkin, updating
+
+
+def record_answer(
+    session: Session,
+    checkin: Checkin,
+    question_id: str,
+    value: str,
+    next_question: str | None,
+    now: datetime,
+) -> None:
+    """Save one answer and move on to `next_question`."""
+    # A fresh dict, so SQLAlchemy sees the JSON change.
+    checkin.draft = {**(checkin.draft or {}), question_id: value}
+    checkin.current_question, checkin.updated_at = next_question, now
+    session.add(checkin)
+
+
+def go_back(
+    session: Session, checkin: Checkin, to_question: str, dropped: Sequence[str], now: datetime
+) -> None:
+    """Return to `to_question`, forgetting its answer and every later one."""
+    checkin.draft = {k: v for k, v in (checkin.draft or {}).items() if k not in dropped}
+    checkin.current_question, checkin.updated_at = to_question, now
+    session.add(checkin)
+
+
+def abandon(session: Session, user_id: int, now: datetime) -> None:
+    """Drop unfinished check-ins; a day's earlier, complete check-in is kept as it was."""
+    statement = select(Checkin).where(
+        Checkin.user_id == user_id, col(Checkin.current_question).is_not(None)
+    )
+    for checkin in session.exec(statement).all():
+        if checkin.completed_at is None:
+            session.delete(checkin)
+            continue
+        checkin.draft, checkin.current_question, checkin.updated_at = None, None, now
+        session.add(checkin)
+    session.flush()
+
+
+# --- history for the engine --------------------------------------------------------------------
+
+
+def _as_checkin(row: Checkin) -> CheckIn:
+    assert row.pain_now is not None
+    assert row.worst_pain_24h is not None
+    return CheckIn(
+        local_date=row.local_date,
+        pain_now=row.pain_now,
+        worst_pain_24h=row.worst_pain_24h,
+        activity_pain=row.activity_pain,
+        morning_vs_usual=Morning(row.morning_vs_usual or Morning.SAME),
+        swelling=bool(row.swelling),
+        exercises_done=bool(row.exercises_done),
+        running_minutes=row.running_minutes or 0,
+        red_flag_ids=tuple(row.red_flags),
+        run_gate_passed=row.run_gate_passed,
+    )
+
+
+def history(session: Session, user_id: int) -> list[CheckIn]:
+    """Every complete check-in of the user, oldest first (the engine's history)."""
+    statement = (
+        select(Checkin)
+        .where(Checkin.user_id == user_id, col(Checkin.pain_now).is_not(None))
+        .order_by(col(Checkin.local_date))
+    )
+    return [_as_checkin(row) for row in session.exec(statement)]
+
+
+# --- finishing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a finished check-in led to, for the flow to tell the user."""
+
+    day: date
+    decision: Decision
+    updated: bool  # it replaced an earlier check-in of the same day
+    stage_before: Stage
+    history: list[CheckIn]
+    tier: Tier | None = None  # set when the decision is a referral
+
+
+def _state_to_decide_from(checkin: Checkin, current: PlanState) -> PlanState:
+    """The state the day started with, if the plan is still where today's decision left it."""
+    if (
+        checkin.state_before is not None
+        and checkin.state_after is not None
+        and state_to_json(current) == checkin.state_after
+    ):
+        return state_from_json(checkin.state_before)
+    return current
+
+
+def basis(session: Session, user_id: int, checkin: Checkin) -> PlanState | None:
+    """The plan state this check-in is decided from (and its questions chosen by); None when
+    there is no plan to adjust (never assessed, or referred)."""
+    current = load_state(session, user_id)
+    if current is None or current.stage is Stage.REFERRED:
+        return None
+    return _state_to_decide_from(checkin, current)
+
+
+def finish(
+    session: Session, user_id: int, checkin: Checkin, answers: Mapping[str, str], now: datetime
+) -> Result | None:
+    """Store the day's answers, decide, apply the decision and log the task; None when the
+    user has no plan to adjust any more (referred meanwhile, or never assessed)."""
+    content = get_content()
+    current = load_state(session, user_id)
+    if current is None or current.stage is Stage.REFERRED:
+        abandon(session, user_id, now)
+        return None
+    answers = {**answers, **_implied(answers, content)}
+    day = checkin.local_date
+    today = checkin_from_answers(day, {k: v for k, v in answers.items() if k != RUN_GATE}, content)
+    if RUN_GATE in answers:
+        today = dataclasses.replace(today, run_gate_passed=run_gate_answer(answers[RUN_GATE]))
+    before = _state_to_decide_from(checkin, current)
+    past = [c for c in history(session, user_id) if c.local_date != day]
+    decision = next_step(before, [*past, today], day, content)
+    updated = is_complete(checkin)
+
+    checkin.pain_now, checkin.worst_pain_24h = today.pain_now, today.worst_pain_24h
+    checkin.activity_pain, checkin.morning_vs_usual = today.activity_pain, today.morning_vs_usual
+    checkin.swelling, checkin.exercises_done = today.swelling, today.exercises_done
+    checkin.running_minutes, checkin.red_flags = today.running_minutes, list(today.red_flag_ids)
+    checkin.run_gate_passed = today.run_gate_passed
+    checkin.decision, checkin.rule_id = decision.kind.value, decision.rule_id
+    checkin.state_before = state_to_json(before)
+    checkin.state_after = state_to_json(decision.new_state)
+    checkin.draft, checkin.current_question = None, None
+    checkin.completed_at = checkin.updated_at = now
+    session.add(checkin)
+
+    tier = None
+    if decision.kind is DecisionKind.REFER:
+        flags = [content.red_flags[f] for f in today.red_flag_ids if f in content.red_flags]
+        worst = most_serious(flags)
+        tier = worst.tier if worst is not None else Tier.CLINICIAN_SOON
+        refer(session, user_id, tier.value, list(today.red_flag_ids), SOURCE, now)
+    else:
+        save_state(session, user_id, decision.new_state, now)
+    mark_done(session, user_id, CHECKIN_TASK, day, now)
+    session.flush()
+    return Result(
+        day=day,
+        decision=decision,
+        updated=updated,
+        stage_before=current.stage,
+        history=[*past, today],
+        tier=tier,
+    )
+
+
+def stop_for_red_flags(
+    session: Session, user_id: int, checkin: Checkin, flags: Sequence[RedFlag], now: datetime
+) -> Tier:
+    """A red flag in the re-screen: record it on the day, refer, and end the check-in."""
+    worst = most_serious(flags)
+    assert worst is not None
+    checkin.red_flags = [f.id for f in flags]
+    checkin.decision, checkin.rule_id = DecisionKind.REFER.value, RuleId.RED_FLAG_IN_CHECKIN.value
+    checkin.draft, checkin.current_question = None, None
+    checkin.completed_at = checkin.updated_at = now
+    session.add(checkin)
+    refer(session, user_id, worst.tier.value, [f.id for f in flags], SOURCE, now)
+    return worst.tier
