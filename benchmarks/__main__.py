@@ -30,9 +30,10 @@ against a baseline taken in the same run.
 ## How the event loop stays free of the database
 
 Each handler does one short unit of work (`with db.session()`), on primary keys or indexed
-columns. The section below measures how long `/start` (an upsert of the user row, plus the
-conversation persistence) spends in the database against `/help`, which touches no table, with
-Telegram's pacing switched off so only the bot's own work is timed.
+columns. The section below measures how long `/start` (an upsert of the user row, the
+onboarding's first step and the conversation persistence) spends in the database, against
+`/help`, which touches no table, with Telegram's pacing switched off so only the bot's own
+work is timed.
 
 """
 

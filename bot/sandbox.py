@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO, runtime_checkable
 
 from bot.clock import ShiftedClock
 from bot.db import Database
@@ -86,8 +86,17 @@ class SandboxScreen:
         print(file=self._out)
 
 
-async def _act(user: FakeUser, screen: SandboxScreen, clock: ShiftedClock, line: str) -> str:
-    """Turn one typed line into a user action; return a note for the terminal, if any."""
+@runtime_checkable
+class MovableClock(Protocol):
+    """A clock the sandbox user can move: `ShiftedClock` here, `ManualClock` in tests."""
+
+    def now(self) -> datetime: ...
+
+    def advance(self, delta: timedelta) -> datetime: ...
+
+
+async def act(harness: BotHarness, user: FakeUser, screen: SandboxScreen, line: str) -> str:
+    """Turn one typed line into what it means; return a note for the terminal, if any."""
     if line.isdigit() and screen.buttons:
         index = int(line) - 1
         if 0 <= index < len(screen.buttons):
@@ -107,7 +116,12 @@ async def _act(user: FakeUser, screen: SandboxScreen, clock: ShiftedClock, line:
         if match is None:
             return "(usage: /clock +30m, /clock +8h or /clock +1d)"
         amount, unit = int(match.group(1)), _UNITS[match.group(2)]
+        clock = harness.clock
+        assert isinstance(clock, MovableClock)
+        before = clock.now()
         now = clock.advance(timedelta(**{unit: amount}))
+        # Tick through the skipped time, so its nudges appear in order as they would have.
+        await replay(harness.app, before, now)
         return f"(the sandbox clock is now {now:%Y-%m-%d %H:%M} UTC)"
     await user.send(line)
     return ""
@@ -134,11 +148,7 @@ async def _sandbox(database_url: str, user_id: int, stdin: TextIO, out: TextIO) 
                 break
             if not line:
                 continue
-            before = clock.now()
-            note = await _act(user, screen, clock, line)
-            if line.startswith("/clock"):
-                # Tick through the skipped time so its nudges appear as they would have.
-                await replay(harness.app, before, clock.now())
+            note = await act(harness, user, screen, line)
             if note:
                 print(note, file=out)
             screen.show_new(user.messages)
