@@ -33,7 +33,13 @@ from bot.scheduling.rules import (
     wall_from_minutes,
 )
 from bot.services.plans import tasks_for_day
-from bot.services.tasks import EXERCISE_SESSION, mark_done, mark_task_done, progress_today
+from bot.services.tasks import (
+    EXERCISE_SESSION,
+    done_on,
+    mark_done,
+    mark_task_done,
+    sessions_done,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +76,16 @@ def reminded_task_done(session: Session, row: Reminder, day: date) -> bool:
     Icing slot k is done once k+1 icing sessions are logged; the exercise session once every
     exercise on today's plan is (or Done was pressed on its nudge); the check-in once logged.
     """
+    logged = done_on(session, row.user_id, day)
+    if not logged:
+        return False  # the common case in a wave: no need to build the day's plan
     tasks = _reminded_tasks(tasks_for_day(session, row.user_id, day), row.kind)
     if not tasks:
         return False
-    progress = progress_today(session, row.user_id, tasks, day)
+    done = {task.id: sessions_done(task, logged) for task in tasks}
     if row.kind == ReminderKind.ICING:
-        return progress[tasks[0].id] > row.slot
-    return all(progress[task.id] >= task.times_per_day for task in tasks)
+        return done[tasks[0].id] > row.slot
+    return all(done[task.id] >= task.times_per_day for task in tasks)
 
 
 def mark_reminded_task_done(session: Session, row: Reminder, day: date, now: datetime) -> None:
