@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -176,7 +176,12 @@ async def show_exercise(update: Update, context: Context) -> None:
     ]
     if task is not None:
         rows.append([_done_button(copy, task, today)])
-    rows.append([(copy.back_button, "plan:today")])
+    await _reply_with_way_back(query, text, rows)
+
+
+async def _reply_with_way_back(query: CallbackQuery, text: str, rows: list[list[Button]]) -> None:
+    """Answer under the pressed message, with the buttons and a way back to today's plan."""
+    rows.append([(_copy().back_button, "plan:today")])
     assert isinstance(query.message, Message)
     await query.message.reply_text(text, reply_markup=inline(rows))
 
@@ -201,9 +206,7 @@ async def show_task(update: Update, context: Context) -> None:
     rows: list[list[Button]] = []
     if task.kind is not TaskKind.CHECKIN:
         rows.append([_done_button(copy, task, today)])
-    rows.append([(copy.back_button, "plan:today")])
-    assert isinstance(query.message, Message)
-    await query.message.reply_text(text, reply_markup=inline(rows))
+    await _reply_with_way_back(query, text, rows)
 
 
 async def show_variant(update: Update, context: Context) -> None:
@@ -222,11 +225,7 @@ async def show_variant(update: Update, context: Context) -> None:
     template, body = (
         (copy.easier, exercise.easier) if which == "easier" else (copy.harder, exercise.harder)
     )
-    assert isinstance(query.message, Message)
-    await query.message.reply_text(
-        template.format(text=content.render(body)),
-        reply_markup=inline([[(copy.back_button, "plan:today")]]),
-    )
+    await _reply_with_way_back(query, template.format(text=content.render(body)), [])
 
 
 async def show_today_button(update: Update, context: Context) -> None:
