@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlmodel import Session
 
 from bot.models import Profile, User
+from bot.scheduling.rules import QuietHours
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
@@ -166,10 +167,12 @@ def is_set_up(session: Session, user_id: int) -> bool:
 
 
 def within_day(moment: time, wake: time, sleep: time) -> bool:
-    """Whether `moment` falls between waking and sleeping (sleep may be after midnight)."""
-    if wake <= sleep:
-        return wake <= moment <= sleep
-    return moment >= wake or moment <= sleep
+    """Whether `moment` falls between waking and sleeping (sleep may be after midnight).
+
+    The same window the reminder dispatcher keeps quiet, so a time accepted here is a time a
+    nudge can actually be sent at (the sleep minute itself is already quiet).
+    """
+    return not QuietHours(start=sleep, end=wake).contains(moment)
 
 
 def zone_of(session: Session, user_id: int) -> str | None:

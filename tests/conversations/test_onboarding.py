@@ -164,7 +164,8 @@ async def test_bad_times_are_reasked(harness, db, typed):
     assert conversation_state(db, "onboarding", 107) == OnboardingState.SLEEP
 
 
-async def test_exercise_time_outside_the_waking_day_is_reasked(harness, db):
+@pytest.mark.parametrize("typed", ["03:00", "22:00"])  # 22:00 is bedtime: already quiet
+async def test_exercise_time_outside_the_waking_day_is_reasked(harness, db, typed):
     user = harness.user(108)
     await user.send("/start")
     await user.press("I agree")
@@ -173,9 +174,11 @@ async def test_exercise_time_outside_the_waking_day_is_reasked(harness, db):
     await user.press("Yes, that's right")
     await user.press("07:00")
     await user.press("22:00")
-    await user.send("03:00")
+    await user.send(typed)
     assert "outside your waking day" in user.last_text
     assert conversation_state(db, "onboarding", 108) == OnboardingState.EXERCISE
+    await user.send("07:00")  # waking up is inside the day, as it is for the dispatcher
+    assert conversation_state(db, "onboarding", 108) != OnboardingState.EXERCISE
 
 
 @pytest.mark.parametrize("steps", [0, 1, 2, 3, 4, 5, 6])
