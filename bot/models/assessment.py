@@ -10,10 +10,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey
+from sqlalchemy import JSON, Column, ForeignKey
 from sqlmodel import Field, SQLModel
 
-from bot.models.types import UTCDateTime
+from bot.models.types import UTCDateTime, user_id_field
 
 
 class AssessmentStatus(StrEnum):
@@ -29,11 +29,7 @@ class Assessment(SQLModel, table=True):
     __tablename__ = "assessments"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(
-            BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    user_id: int = user_id_field(index=True)
     status: str = Field(default=AssessmentStatus.IN_PROGRESS, max_length=16)
     # Question id -> answer value (content/assessment.yaml), in the order answered.
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -50,14 +46,7 @@ class PlanStateRecord(SQLModel, table=True):
 
     __tablename__ = "plan_states"
 
-    user_id: int = Field(
-        sa_column=Column(
-            BigInteger,
-            ForeignKey("users.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        )
-    )
+    user_id: int = user_id_field(primary_key=True)
     # A Stage value ("price", "phase1", ..., "referred"): what reminders key on.
     stage: str = Field(max_length=16, index=True)
     started_on: date
@@ -72,11 +61,7 @@ class Referral(SQLModel, table=True):
     __tablename__ = "referrals"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(
-            BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    user_id: int = user_id_field(index=True)
     # A Tier value: emergency, clinician_soon, outside_pathway.
     tier: str = Field(max_length=32)
     red_flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.models.types import UTCDateTime
+from bot.models.types import UTCDateTime, user_id_field
 
 
 class Checkin(SQLModel, table=True):
@@ -24,9 +24,7 @@ class Checkin(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "local_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    )
+    user_id: int = user_id_field()
     # The user's local date (their IANA zone) the check-in was started on.
     local_date: date
     # The answers (content/checkin.yaml); None until the first check-in of the day is complete.

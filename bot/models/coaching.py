@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import BigInteger, Column, ForeignKey, UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.models.types import UTCDateTime
+from bot.models.types import UTCDateTime, user_id_field
 
 
 class Profile(SQLModel, table=True):
@@ -16,14 +16,7 @@ class Profile(SQLModel, table=True):
 
     __tablename__ = "profiles"
 
-    user_id: int = Field(
-        sa_column=Column(
-            BigInteger,
-            ForeignKey("users.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        )
-    )
+    user_id: int = user_id_field(primary_key=True)
     consented_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Local wall-clock times in the user's own time zone (users.time_zone).
     wake_time: time | None = None
@@ -45,11 +38,7 @@ class TaskLog(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "local_date", "task_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(
-            BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    user_id: int = user_id_field(index=True)
     local_date: date
     # A task id from the engine's plan (e.g. "ice", "wall_squat", "checkin").
     task_id: str = Field(max_length=64)

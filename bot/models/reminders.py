@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.models.types import UTCDateTime
+from bot.models.types import UTCDateTime, user_id_field
 
 
 class ReminderKind(StrEnum):
@@ -48,11 +48,7 @@ class Reminder(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "kind", "slot"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(
-            BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    user_id: int = user_id_field(index=True)
     kind: str = Field(max_length=32)
     slot: int = Field(default=0)
     local_time: time
@@ -87,9 +83,7 @@ class Delivery(SQLModel, table=True):
     reminder_id: int = Field(
         sa_column=Column(ForeignKey("reminders.id", ondelete="CASCADE"), nullable=False)
     )
-    user_id: int = Field(
-        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    )
+    user_id: int = user_id_field()
     kind: str = Field(max_length=32)
     local_date: date
     slot: int

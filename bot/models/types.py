@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -36,3 +37,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def user_id_field(*, primary_key: bool = False, index: bool = False) -> Any:
+    """The `user_id` of a row that belongs to one user: deleting the user deletes the row.
+
+    Telegram ids exceed 32 bits, hence BigInteger. A fresh Column per call, as SQLAlchemy needs.
+    """
+    column = Column(
+        BigInteger,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=primary_key,
+        nullable=False,
+        index=index,
+        autoincrement=False if primary_key else "auto",
+    )
+    return Field(sa_column=column)
