@@ -83,11 +83,14 @@ class FakeTelegramHttpServer:
                 except FakeTelegramError:
                     return  # a timeout: answer nothing and let the client give up
                 encoded = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(encoded)))
-                self.end_headers()
-                self.wfile.write(encoded)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(encoded)))
+                    self.end_headers()
+                    self.wfile.write(encoded)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the bot hung up mid long-poll (it is stopping): nothing to answer
 
             do_GET = do_POST  # noqa: N815  (the stdlib's name)
 
