@@ -22,9 +22,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.db import Database
-from bot.fake_telegram.harness import BotHarness
+from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.settings import Settings
+from bot.storage.db import Database
 
 
 class TimedDatabase(Database):

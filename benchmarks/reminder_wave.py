@@ -19,11 +19,11 @@ from sqlmodel import select
 
 from bot.app import telegram_rate_limiter
 from bot.clock import ManualClock, utc
-from bot.db import Database
-from bot.fake_telegram.harness import BotHarness
-from bot.models import PlanStateRecord, Profile, Reminder, User
-from bot.scheduling.jobs import dispatcher_in
+from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.models import PlanStateRecord, Profile, Reminder, User
+from bot.telegram.jobs import dispatcher_in
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,13 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
-from bot.context import Services, attach_services, services_in
-from bot.db import Database
-from bot.errors import on_error
-from bot.persistence import SqlPersistence
-from bot.scheduling.jobs import start_dispatcher
+from bot.content.texts import ui_texts
 from bot.settings import Settings
-from bot.texts import ui_texts
+from bot.storage.db import Database
+from bot.telegram.context import Services, attach_services, services_in
+from bot.telegram.errors import on_error
+from bot.telegram.jobs import start_dispatcher
+from bot.telegram.persistence import SqlPersistence
 from conversations import (
     assessment,
     checkin,

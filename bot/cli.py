@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot.db import Database, DatabaseUrlError
 from bot.settings import Settings
+from bot.storage.db import Database, DatabaseUrlError
 
 EXIT_CONFIG = 2
 
@@ -64,7 +64,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """Chat with the real bot in this terminal: no token, no network."""
-    from bot.sandbox import run_sandbox
+    from bot.sandbox.terminal import run_sandbox
 
     return run_sandbox(database_url=args.database_url, user_id=args.user_id)
 
@@ -89,8 +89,8 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
     from alembic import command
 
-    from bot.db import alembic_config
     from bot.resources import migrations_dir
+    from bot.storage.db import alembic_config
 
     with tempfile.TemporaryDirectory() as scratch:
         db = Database.from_url(f"sqlite:///{Path(scratch) / 'scratch.db'}")
@@ -107,9 +107,9 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
 def cmd_content_check(_args: argparse.Namespace) -> int:
     """Validate every content file (clinical content and the flows' copy); print a summary."""
-    from bot.coaching.check import main_check
-    from bot.coaching.content import ContentError
-    from bot.copy_files import load_all_copy
+    from bot.content import ContentError
+    from bot.content.check import main_check
+    from bot.content.copy_files import load_all_copy
 
     status = main_check()
     if status != 0:

@@ -8,8 +8,8 @@ import signal
 from telegram import Update
 
 from bot.app import build_application
-from bot.db import Database
 from bot.settings import Settings
+from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -21,16 +21,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.coaching.content import AssessmentQuestion, get_content
 from bot.coaching.progression import initial_state
 from bot.coaching.triage import Outcome, red_flags_in, tier_of, triage
-from bot.context import Context, services
-from bot.models import Assessment
+from bot.content import AssessmentQuestion, get_content
+from bot.content.flow_copy import AssessmentCopy, flow_copy
 from bot.services import assessment as assessment_service
 from bot.services.onboarding import has_consented
 from bot.services.plans import save_state, today_for
-from conversations.copy import AssessmentCopy, flow_copy
-from conversations.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, inline
+from bot.storage.models import Assessment
+from bot.telegram.context import Context, services
+from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, inline
 from conversations.plan import today_view
 from conversations.question_flow import (
     MidFlowReplies,

@@ -25,17 +25,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.coaching.content import Question, QuestionKind, RedFlag, get_content
 from bot.coaching.kinds import RuleId, Stage, Tier
 from bot.coaching.progression import PlanState, describe_progress
-from bot.context import Context, services
-from bot.models import Checkin
+from bot.content import Question, QuestionKind, RedFlag, get_content
+from bot.content.checkin_copy import CheckinCopy, checkin_copy
 from bot.services import checkins as checkin_service
 from bot.services.assessment import latest_referral
 from bot.services.onboarding import has_consented
 from bot.services.plans import load_state, today_for
-from conversations.checkin_copy import CheckinCopy, checkin_copy
-from conversations.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, inline
+from bot.storage.models import CheckinRecord
+from bot.telegram.context import Context, services
+from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, inline
 from conversations.plan import today_view
 from conversations.question_flow import (
     MidFlowReplies,
@@ -105,7 +105,7 @@ async def _ask(message: Message, asked: list[str], question_id: str) -> None:
 # --- where the user stands ---------------------------------------------------------------------
 
 
-def _current(update: Update, context: Context) -> tuple[Checkin, PlanState] | None:
+def _current(update: Update, context: Context) -> tuple[CheckinRecord, PlanState] | None:
     """The check-in being answered and the plan state it is decided from, if any."""
     svc = services(context)
     user_id = user_id_of(update)
@@ -119,7 +119,7 @@ def _current(update: Update, context: Context) -> tuple[Checkin, PlanState] | No
     return checkin, state
 
 
-def _asked(checkin: Checkin, state: PlanState) -> list[str]:
+def _asked(checkin: CheckinRecord, state: PlanState) -> list[str]:
     return checkin_service.questions_for(state, checkin.local_date, checkin.draft or {})
 
 
@@ -239,7 +239,7 @@ async def answer_typed(update: Update, context: Context) -> str | int | None:
 async def _record(
     update: Update,
     context: Context,
-    checkin: Checkin,
+    checkin: CheckinRecord,
     state: PlanState,
     question_id: str,
     value: str,
@@ -256,7 +256,7 @@ async def _record(
     tier: Tier | None = None
     result: checkin_service.Result | None = None
     with svc.db.session() as session:
-        row = session.get(Checkin, checkin.id)
+        row = session.get(CheckinRecord, checkin.id)
         assert row is not None
         if flags:
             tier = checkin_service.stop_for_red_flags(session, user_id, row, flags, now)
@@ -316,7 +316,7 @@ async def back(update: Update, context: Context) -> str | int | None:
     previous = asked[asked.index(question_id) - 1]
     svc = services(context)
     with svc.db.session() as session:
-        row = session.get(Checkin, checkin.id)
+        row = session.get(CheckinRecord, checkin.id)
         assert row is not None
         dropped = asked[asked.index(previous) :]
         checkin_service.go_back(session, row, previous, dropped, svc.clock.now())

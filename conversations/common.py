@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import Context, services
 from bot.services.users import TelegramPerson, set_blocked
+from bot.telegram.context import Context, services
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CommandHandler
 
-from bot.coaching.content import get_content
-from bot.context import Context
-from conversations.copy import flow_copy
+from bot.content import get_content
+from bot.content.flow_copy import flow_copy
+from bot.telegram.context import Context
 
 
 def about_text() -> str:

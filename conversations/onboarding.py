@@ -27,16 +27,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.coaching.content import get_content
 from bot.coaching.triage import red_flags_in
-from bot.context import Context, services
+from bot.content import get_content
+from bot.content.flow_copy import OnboardingCopy, flow_copy
 from bot.services import onboarding as onboarding_service
 from bot.services.assessment import refer
 from bot.services.users import ensure_user
+from bot.telegram.context import Context, services
+from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, column, in_rows, inline
 from conversations.common import help_command, person_of
-from conversations.copy import OnboardingCopy, flow_copy
 from conversations.input_checks import format_clock_time, parse_clock_time, too_long
-from conversations.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, column, in_rows, inline
 from conversations.question_flow import (
     drop_buttons,
     message_of,

@@ -14,16 +14,16 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.coaching.content import get_content
 from bot.coaching.kinds import Stage, TaskKind, Tier
 from bot.coaching.plan import Task, describe_dosage, plan_for
-from bot.context import Context, Services, services
+from bot.content import get_content
+from bot.content.flow_copy import PlanCopy, flow_copy
 from bot.services import tasks as task_log
 from bot.services.assessment import latest_referral
 from bot.services.onboarding import has_consented
 from bot.services.plans import load_state, today_for
-from conversations.copy import PlanCopy, flow_copy
-from conversations.keyboards import Button, inline
+from bot.telegram.context import Context, Services, services
+from bot.telegram.keyboards import Button, inline
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.coaching.content import Question, QuestionKind, get_content
-from bot.context import Context, services
+from bot.content import Question, QuestionKind, get_content
+from bot.content.flow_copy import QuestionFlowCopy
+from bot.telegram.context import Context, services
+from bot.telegram.keyboards import Button, in_rows
 from conversations.common import help_command
-from conversations.copy import QuestionFlowCopy
 from conversations.input_checks import parse_pain, too_long
-from conversations.keyboards import Button, in_rows
 from conversations.safety import stop_for_red_flag
 
 log = logging.getLogger(__name__)

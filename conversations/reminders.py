@@ -1,8 +1,8 @@
 """Reminder controls in Telegram: the nudge buttons (Done, Snooze, Skip today), /pause,
 /resume, and re-planning after an unblock.
 
-Callbacks translate only: update -> bot/scheduling/actions.py -> reply. Every button press is
-answered, including presses on yesterday's nudges.
+Callbacks translate only: update -> bot/services/reminders/actions.py -> reply. Every button
+press is answered, including presses on yesterday's nudges.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.context import Context, services
-from bot.models import Profile, User
-from bot.scheduling.actions import PressOutcome, pause, press_nudge, resume
-from bot.scheduling.copy import nudge_copy
-from bot.scheduling.nudges import NUDGE_PATTERN, parse_press
+from bot.content.nudge_copy import nudge_copy
+from bot.services.reminders.actions import PressOutcome, pause, press_nudge, resume
+from bot.storage.models import Profile, User
+from bot.telegram.context import Context, services
+from bot.telegram.nudges import NUDGE_PATTERN, parse_press
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.coaching.content import Content, RedFlag, get_content
 from bot.coaching.triage import screen_free_text
-from bot.context import Context, services
+from bot.content import Content, RedFlag, get_content
+from bot.content.flow_copy import flow_copy
 from bot.services.assessment import refer
 from bot.services.onboarding import has_consented
-from conversations.copy import flow_copy
+from bot.telegram.context import Context, services
 
 log = logging.getLogger(__name__)
 

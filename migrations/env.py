@@ -9,9 +9,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from bot.db import create_db_engine
+import bot.storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from bot.settings import Settings
+from bot.storage.db import create_db_engine
 
 target_metadata = SQLModel.metadata
 

@@ -13,11 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers every table)
+import bot.storage.models  # noqa: F401  (registers every table)
 from bot.clock import ManualClock, utc
-from bot.db import Database
-from bot.fake_telegram.harness import BotHarness
+from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.settings import Settings
+from bot.storage.db import Database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -74,7 +74,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         db.dispose()
         return url
     template: Path = request.getfixturevalue("_sqlite_template")
-    path = tmp_path / "bot.db"
+    path = tmp_path / "bot.storage.db"
     shutil.copy(template, path)
     return f"sqlite:///{path}"
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.coaching.content import _FILES, ContentError, load_copy
-from bot.copy_files import load_all_copy
+from bot.content import ContentError, load_copy
+from bot.content.copy_files import load_all_copy
+from bot.content.loader import _FILES
+from bot.content.texts import UiTexts
 from bot.resources import content_dir
-from bot.texts import UiTexts
 
 
 def test_every_content_file_has_a_validator() -> None:

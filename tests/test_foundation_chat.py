@@ -7,8 +7,8 @@ import logging
 import pytest
 from sqlmodel import select
 
-from bot.models import ConversationState, User, UserData
-from bot.texts import ui_texts
+from bot.content.texts import ui_texts
+from bot.storage.models import ConversationState, User, UserData
 
 
 def _users(db) -> list[User]:  # type: ignore[no-untyped-def]
@@ -107,7 +107,7 @@ async def test_a_crashing_handler_apologises_and_logs_no_text(harness, caplog, m
         await user.send("/start")
 
     assert user.last_text == ui_texts().error
-    error_logs = [r for r in caplog.records if r.name == "bot.errors"]
+    error_logs = [r for r in caplog.records if r.name == "bot.telegram.errors"]
     assert error_logs, "the failure was not logged"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "ValueError" in logged

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401
-from bot.db import Database, upgrade_schema
+import bot.storage.models  # noqa: F401
+from bot.storage.db import Database, upgrade_schema
 from tests.conftest import require_postgres
 
 
@@ -28,7 +28,7 @@ def _assert_migrations_match_models(db: Database) -> None:
     upgrade_schema(db.engine, "head")
     from alembic import command
 
-    from bot.db import alembic_config
+    from bot.storage.db import alembic_config
 
     command.downgrade(alembic_config(db.engine), "base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

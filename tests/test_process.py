@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.db import Database
-from bot.fake_telegram.http_stub import FakeTelegramHttpServer
-from bot.fake_telegram.server import FakeTelegram
-from bot.models import User
+from bot.sandbox.fake_telegram.server import FakeTelegram
+from bot.storage.db import Database
+from bot.storage.models import User
+from tests.support.http_stub import FakeTelegramHttpServer
 
 pytestmark = pytest.mark.process
 

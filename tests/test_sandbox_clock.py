@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from bot.clock import utc
-from bot.sandbox import SandboxScreen, act
+from bot.sandbox.terminal import SandboxScreen, act
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 

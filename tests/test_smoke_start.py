@@ -1,6 +1,6 @@
 from sqlmodel import select
 
-from bot.models import User
+from bot.storage.models import User
 
 
 async def test_start_greets_and_stores(harness, db):

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.coaching.content import Content, RuleScope, get_content
-from bot.coaching.content import Rule as ContentRule
 from bot.coaching.kinds import Tier
 from bot.coaching.plan import describe_dosage, describe_run_stage
+from bot.content import ClinicalRule, Content, RuleScope, get_content
 
 __all__ = ["DOC_PATH", "main", "render_clinical_rules"]
 
@@ -22,7 +21,7 @@ def _refs(content: Content, ids: list[str]) -> str:
     return "; ".join(content.references[i].short for i in dict.fromkeys(ids))
 
 
-def _rule_lines(content: Content, rule: ContentRule) -> list[str]:
+def _rule_lines(content: Content, rule: ClinicalRule) -> list[str]:
     lines = [f"- **{rule.id}** - {rule.statement}"]
     if rule.thresholds:
         values = ", ".join(

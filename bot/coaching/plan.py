@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.coaching.content import (
+from bot.coaching.kinds import TaskKind, TimeOfDay
+from bot.coaching.progression import PlanState, Stage
+from bot.content import (
     Content,
     Dosage,
     ExerciseCategory,
@@ -19,8 +21,6 @@ from bot.coaching.content import (
     RunStage,
     get_content,
 )
-from bot.coaching.kinds import TaskKind, TimeOfDay
-from bot.coaching.progression import PlanState, Stage
 
 __all__ = ["Task", "TaskKind", "TimeOfDay", "describe_dosage", "is_run_day", "plan_for"]
 

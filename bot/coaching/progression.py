@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from bot.coaching.content import PAIN_MAX, PAIN_MIN, CheckinField, Content, get_content
 from bot.coaching.kinds import (
     PHASE_STAGES,
     DecisionKind,
@@ -24,6 +23,7 @@ from bot.coaching.kinds import (
     Stage,
 )
 from bot.coaching.triage import AnswerError, Outcome, red_flags_in
+from bot.content import PAIN_MAX, PAIN_MIN, CheckinField, Content, get_content
 
 __all__ = [
     "CheckIn",

@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.coaching.content import (
+from bot.coaching.kinds import TIER_SEVERITY, OutcomeKind, RuleId, Tier
+from bot.content import (
     Content,
     Measure,
     Question,
@@ -20,7 +21,6 @@ from bot.coaching.content import (
     Signal,
     get_content,
 )
-from bot.coaching.kinds import TIER_SEVERITY, OutcomeKind, RuleId, Tier
 
 __all__ = [
     "AnswerError",

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.coaching.kinds import Stage
-from bot.models import Assessment, AssessmentStatus, PlanStateRecord, Referral
+from bot.storage.models import Assessment, AssessmentStatus, PlanStateRecord, Referral
 
 
 def in_progress(session: Session, user_id: int) -> Assessment | None:

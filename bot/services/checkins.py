@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.coaching.content import CheckinField, Content, RedFlag, get_content
 from bot.coaching.kinds import DecisionKind, Morning, RuleId, Stage, Tier
 from bot.coaching.progression import (
     CheckIn,
@@ -27,10 +26,11 @@ from bot.coaching.progression import (
     run_gate_answer,
 )
 from bot.coaching.triage import most_serious, red_flags_in
-from bot.models import Checkin
+from bot.content import CheckinField, Content, RedFlag, get_content
 from bot.services.assessment import refer
 from bot.services.plans import load_state, save_state, state_from_json, state_to_json
 from bot.services.tasks import mark_done
+from bot.storage.models import CheckinRecord
 
 # The task id the reminder dispatcher looks for: logged, the day's check-in nudge stops.
 CHECKIN_TASK = "checkin"
@@ -87,21 +87,23 @@ def red_flags(answers: Mapping[str, str], content: Content | None = None) -> lis
 # --- the row of the day ------------------------------------------------------------------------
 
 
-def for_day(session: Session, user_id: int, day: date) -> Checkin | None:
-    statement = select(Checkin).where(Checkin.user_id == user_id, Checkin.local_date == day)
+def for_day(session: Session, user_id: int, day: date) -> CheckinRecord | None:
+    statement = select(CheckinRecord).where(
+        CheckinRecord.user_id == user_id, CheckinRecord.local_date == day
+    )
     return session.exec(statement).first()
 
 
-def is_complete(checkin: Checkin) -> bool:
+def is_complete(checkin: CheckinRecord) -> bool:
     return checkin.pain_now is not None
 
 
-def in_progress(session: Session, user_id: int, today: date, now: datetime) -> Checkin | None:
+def in_progress(session: Session, user_id: int, today: date, now: datetime) -> CheckinRecord | None:
     """The check-in being answered: started today, or just before midnight."""
     statement = (
-        select(Checkin)
-        .where(Checkin.user_id == user_id, col(Checkin.current_question).is_not(None))
-        .order_by(col(Checkin.local_date).desc())
+        select(CheckinRecord)
+        .where(CheckinRecord.user_id == user_id, col(CheckinRecord.current_question).is_not(None))
+        .order_by(col(CheckinRecord.local_date).desc())
     )
     for checkin in session.exec(statement):
         if checkin.local_date == today or now - checkin.updated_at <= DRAFT_GRACE:
@@ -111,13 +113,13 @@ def in_progress(session: Session, user_id: int, today: date, now: datetime) -> C
 
 def start(
     session: Session, user_id: int, day: date, first_question: str, now: datetime
-) -> tuple[Checkin, bool]:
+) -> tuple[CheckinRecord, bool]:
     """Begin the day's check-in (dropping any unfinished one); True if it updates today's."""
     abandon(session, user_id, now)
     checkin = for_day(session, user_id, day)
     updating = checkin is not None and is_complete(checkin)
     if checkin is None:
-        checkin = Checkin(user_id=user_id, local_date=day, created_at=now, updated_at=now)
+        checkin = CheckinRecord(user_id=user_id, local_date=day, created_at=now, updated_at=now)
     checkin.draft, checkin.current_question, checkin.updated_at = {}, first_question, now
     session.add(checkin)
     session.flush()
@@ -126,7 +128,7 @@ def start(
 
 def record_answer(
     session: Session,
-    checkin: Checkin,
+    checkin: CheckinRecord,
     question_id: str,
     value: str,
     next_question: str | None,
@@ -140,7 +142,11 @@ def record_answer(
 
 
 def go_back(
-    session: Session, checkin: Checkin, to_question: str, dropped: Sequence[str], now: datetime
+    session: Session,
+    checkin: CheckinRecord,
+    to_question: str,
+    dropped: Sequence[str],
+    now: datetime,
 ) -> None:
     """Return to `to_question`, forgetting its answer and every later one."""
     checkin.draft = {k: v for k, v in (checkin.draft or {}).items() if k not in dropped}
@@ -150,8 +156,8 @@ def go_back(
 
 def abandon(session: Session, user_id: int, now: datetime) -> None:
     """Drop unfinished check-ins; a day's earlier, complete check-in is kept as it was."""
-    statement = select(Checkin).where(
-        Checkin.user_id == user_id, col(Checkin.current_question).is_not(None)
+    statement = select(CheckinRecord).where(
+        CheckinRecord.user_id == user_id, col(CheckinRecord.current_question).is_not(None)
     )
     for checkin in session.exec(statement).all():
         if checkin.completed_at is None:
@@ -165,7 +171,7 @@ def abandon(session: Session, user_id: int, now: datetime) -> None:
 # --- history for the engine --------------------------------------------------------------------
 
 
-def _as_checkin(row: Checkin) -> CheckIn:
+def _as_checkin(row: CheckinRecord) -> CheckIn:
     assert row.pain_now is not None
     assert row.worst_pain_24h is not None
     return CheckIn(
@@ -185,9 +191,9 @@ def _as_checkin(row: Checkin) -> CheckIn:
 def history(session: Session, user_id: int) -> list[CheckIn]:
     """Every complete check-in of the user, oldest first (the engine's history)."""
     statement = (
-        select(Checkin)
-        .where(Checkin.user_id == user_id, col(Checkin.pain_now).is_not(None))
-        .order_by(col(Checkin.local_date))
+        select(CheckinRecord)
+        .where(CheckinRecord.user_id == user_id, col(CheckinRecord.pain_now).is_not(None))
+        .order_by(col(CheckinRecord.local_date))
     )
     return [_as_checkin(row) for row in session.exec(statement)]
 
@@ -207,7 +213,7 @@ class Result:
     tier: Tier | None = None  # set when the decision is a referral
 
 
-def _state_to_decide_from(checkin: Checkin, current: PlanState) -> PlanState:
+def _state_to_decide_from(checkin: CheckinRecord, current: PlanState) -> PlanState:
     """The state the day started with, if the plan is still where today's decision left it."""
     if (
         checkin.state_before is not None
@@ -218,7 +224,7 @@ def _state_to_decide_from(checkin: Checkin, current: PlanState) -> PlanState:
     return current
 
 
-def basis(session: Session, user_id: int, checkin: Checkin) -> PlanState | None:
+def basis(session: Session, user_id: int, checkin: CheckinRecord) -> PlanState | None:
     """The plan state this check-in is decided from (and its questions chosen by); None when
     there is no plan to adjust (never assessed, or referred)."""
     current = load_state(session, user_id)
@@ -228,7 +234,11 @@ def basis(session: Session, user_id: int, checkin: Checkin) -> PlanState | None:
 
 
 def finish(
-    session: Session, user_id: int, checkin: Checkin, answers: Mapping[str, str], now: datetime
+    session: Session,
+    user_id: int,
+    checkin: CheckinRecord,
+    answers: Mapping[str, str],
+    now: datetime,
 ) -> Result | None:
     """Store the day's answers, decide, apply the decision and log the task; None when the
     user has no plan to adjust any more (referred meanwhile, or never assessed)."""
@@ -280,7 +290,7 @@ def finish(
 
 
 def stop_for_red_flags(
-    session: Session, user_id: int, checkin: Checkin, flags: Sequence[RedFlag], now: datetime
+    session: Session, user_id: int, checkin: CheckinRecord, flags: Sequence[RedFlag], now: datetime
 ) -> Tier:
     """A red flag in the re-screen: record it on the day, refer, and end the check-in."""
     worst = most_serious(flags)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlmodel import Session
 
-from bot.models import Profile, User
-from bot.scheduling.rules import QuietHours
+from bot.services.reminders.rules import QuietHours
+from bot.storage.models import Profile, User
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder

@@ -16,7 +16,7 @@ from bot.clock import local_date
 from bot.coaching.kinds import Stage
 from bot.coaching.plan import Task, plan_for
 from bot.coaching.progression import PlanState
-from bot.models import PlanStateRecord, User
+from bot.storage.models import PlanStateRecord, User
 
 
 def state_to_json(state: PlanState) -> dict[str, Any]:

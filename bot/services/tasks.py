@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from bot.coaching.kinds import TaskKind
 from bot.coaching.plan import Task
-from bot.models import TaskLog
+from bot.storage.models import TaskLog
 
 EXERCISE_SESSION = "exercise"
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.models import User
-from bot.scheduling.planner import replan_reminders, stop_reminders
+from bot.services.reminders.planner import replan_reminders, stop_reminders
+from bot.storage.models import User
 
 
 @dataclass(frozen=True)

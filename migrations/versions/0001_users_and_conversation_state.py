@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-import bot.models.types
+import bot.storage.models.types
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('user_id', sa.BigInteger(), nullable=True),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('updated_at', bot.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', 'key')
     )
     with op.batch_alter_table('conversation_states', schema=None) as batch_op:
@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_table('user_data',
     sa.Column('user_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('updated_at', bot.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('user_id')
     )
     op.create_table('users',
@@ -44,9 +44,9 @@ def upgrade() -> None:
     sa.Column('first_name', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('language_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('created_at', bot.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('blocked_at', bot.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('blocked_at', bot.storage.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     # ### end Alembic commands ###

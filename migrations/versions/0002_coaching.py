@@ -10,7 +10,7 @@ import sqlalchemy as sa  # noqa: F401
 import sqlmodel  # noqa: F401
 from alembic import op  # noqa: F401
 
-import bot.models.types  # noqa: F401
+import bot.storage.models.types  # noqa: F401
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -22,16 +22,16 @@ def upgrade() -> None:
     op.create_table(
         "profiles",
         sa.Column("user_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("consented_at", bot.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("consented_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("wake_time", sa.Time(), nullable=True),
         sa.Column("sleep_time", sa.Time(), nullable=True),
         sa.Column("exercise_time", sa.Time(), nullable=True),
         sa.Column("daily_nudge_cap", sa.Integer(), nullable=False),
         sa.Column("reminders_enabled", sa.Boolean(), nullable=False),
         sa.Column("icing_reminders_enabled", sa.Boolean(), nullable=False),
-        sa.Column("paused_until", bot.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paused_until", bot.storage.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("paused_indefinitely", sa.Boolean(), nullable=False),
-        sa.Column("updated_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id"),
     )
@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("task_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("done_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("done_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("user_id", "local_date", "task_id"),
@@ -56,8 +56,8 @@ def upgrade() -> None:
         sa.Column("current_question", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("red_flags", sa.JSON(), nullable=False),
-        sa.Column("started_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", bot.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("started_on", sa.Date(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
-        sa.Column("updated_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id"),
     )
@@ -81,7 +81,7 @@ def upgrade() -> None:
         sa.Column("red_flags", sa.JSON(), nullable=False),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("assessment_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["assessment_id"], ["assessments.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

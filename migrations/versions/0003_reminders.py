@@ -10,7 +10,7 @@ import sqlalchemy as sa  # noqa: F401
 import sqlmodel  # noqa: F401
 from alembic import op  # noqa: F401
 
-import bot.models.types  # noqa: F401
+import bot.storage.models.types  # noqa: F401
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -29,12 +29,12 @@ def upgrade() -> None:
         sa.Column("weekdays", sa.Integer(), nullable=False),
         sa.Column("time_zone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("next_fire_at", bot.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_fire_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("occurrence_date", sa.Date(), nullable=True),
         sa.Column("send_slot", sa.Integer(), nullable=False),
         sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("lease_until", bot.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("updated_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", bot.storage.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("user_id", "kind", "slot"),
@@ -50,8 +50,8 @@ def upgrade() -> None:
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("slot", sa.Integer(), nullable=False),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("due_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("decided_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["reminder_id"], ["reminders.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import bot.models.types
+import bot.storage.models.types
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -39,9 +39,9 @@ def upgrade() -> None:
         sa.Column("state_after", sa.JSON(), nullable=True),
         sa.Column("draft", sa.JSON(), nullable=True),
         sa.Column("current_question", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("completed_at", bot.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.storage.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("user_id", "local_date"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coaching.content import Content, get_content
+from bot.content import Content, get_content
 
 
 @pytest.fixture(scope="session")

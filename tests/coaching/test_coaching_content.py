@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from bot import resources
-from bot.coaching.check import content_summary, main_check
-from bot.coaching.content import (
+from bot.coaching.kinds import RuleId, Tier
+from bot.coaching.plan import describe_dosage
+from bot.content import (
     BandPosition,
     Content,
     ContentError,
@@ -23,8 +24,7 @@ from bot.coaching.content import (
     iter_text_fields,
     load_content,
 )
-from bot.coaching.kinds import RuleId, Tier
-from bot.coaching.plan import describe_dosage
+from bot.content.check import content_summary, main_check
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = Path("/work/shared/source/runners-knee-article.txt")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.coaching.content import Content
 from bot.coaching.docs import DOC_PATH, render_clinical_rules
+from bot.content import Content
 
 
 def test_clinical_rules_doc_is_up_to_date(content: Content) -> None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.coaching.content import get_content
-from bot.fake_telegram.users import FakeUser
-from bot.models import Assessment, AssessmentStatus, ConversationState, PlanStateRecord, Referral
+from bot.content import get_content
+from bot.sandbox.fake_telegram.users import FakeUser
+from bot.storage.models import (
+    Assessment,
+    AssessmentStatus,
+    ConversationState,
+    PlanStateRecord,
+    Referral,
+)
 
 # A runner with gradual pain around the kneecap, no red flags, no flare.
 TYPICAL = {

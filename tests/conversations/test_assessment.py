@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import delete
 
-from bot.coaching.content import get_content
-from bot.models import AssessmentStatus, ConversationState
+from bot.content import get_content
+from bot.storage.models import AssessmentStatus, ConversationState
 from conversations.assessment import AssessmentState
 from tests.conversations.journeys import (
     ASKED,

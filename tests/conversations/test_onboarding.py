@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 from sqlmodel import select
 
-from bot.models import Assessment, PlanStateRecord, Profile, Referral, User, UserData
+from bot.storage.models import Assessment, PlanStateRecord, Profile, Referral, User, UserData
 from conversations.onboarding import OnboardingState
 from tests.conversations.journeys import conversation_state, onboard, referrals
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.coaching.content import get_content
-from bot.models import TaskLog
+from bot.content import get_content
+from bot.storage.models import TaskLog
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 

@@ -1,0 +1,251 @@
+"""Which reminders a user should have, from their profile and plan stage, kept in the table.
+
+`replan_reminders(session, user_id, now)` creates, moves, re-enables or disables the user's
+reminder rows. It runs by itself whenever a plan state's stage or the profile's day changes
+(a `before_flush` hook on the session, installed when this module is imported); /resume and
+an unblock call it too. A time-zone change is followed by the dispatcher within one tick.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlmodel import Session, select
+
+from bot.clock import local_date
+from bot.coaching.kinds import Stage, TaskKind
+from bot.coaching.plan import Task
+from bot.services.plans import tasks_for_day
+from bot.services.reminders.rules import (
+    ALL_WEEKDAYS,
+    QuietHours,
+    RecurrenceRule,
+    minutes_of,
+    next_occurrence,
+    spread,
+    waking_minutes,
+    wall_from_minutes,
+)
+from bot.services.tasks import (
+    EXERCISE_SESSION,
+    done_on,
+    mark_done,
+    mark_task_done,
+    sessions_done,
+)
+from bot.storage.models import PlanStateRecord, Profile, Reminder, User
+from bot.storage.models.reminders import ReminderKind
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WAKE = time(7, 0)
+DEFAULT_SLEEP = time(22, 30)
+DEFAULT_EXERCISE = time(18, 0)
+# The check-in asks about the whole day (exercise, worst pain), so it comes in the evening.
+CHECKIN_BEFORE_SLEEP_MINUTES = 120
+ICING_EDGE_MINUTES = 90
+JITTER_MINUTES = 5
+PROGRAMME_STAGES = frozenset({Stage.PHASE1, Stage.PHASE2, Stage.PHASE3})
+
+
+@dataclass(frozen=True)
+class Wanted:
+    kind: ReminderKind
+    slot: int
+    at: time
+
+
+def _reminded_tasks(tasks: Sequence[Task], kind: str) -> list[Task]:
+    """The plan tasks a reminder of `kind` is about."""
+    task_kind = {
+        ReminderKind.ICING: TaskKind.ICING,
+        ReminderKind.EXERCISE: TaskKind.EXERCISE,
+        ReminderKind.CHECKIN: TaskKind.CHECKIN,
+    }.get(ReminderKind(kind))
+    return [task for task in tasks if task.kind is task_kind]
+
+
+def reminded_task_done(session: Session, row: Reminder, day: date) -> bool:
+    """Whether what this reminder asks for is already logged on the user's local `day`.
+
+    Icing slot k is done once k+1 icing sessions are logged; the exercise session once every
+    exercise on today's plan is (or Done was pressed on its nudge); the check-in once logged.
+    """
+    logged = done_on(session, row.user_id, day)
+    if not logged:
+        return False  # the common case in a wave: no need to build the day's plan
+    tasks = _reminded_tasks(tasks_for_day(session, row.user_id, day), row.kind)
+    if not tasks:
+        return False
+    done = {task.id: sessions_done(task, logged) for task in tasks}
+    if row.kind == ReminderKind.ICING:
+        return done[tasks[0].id] > row.slot
+    return all(done[task.id] >= task.times_per_day for task in tasks)
+
+
+def mark_reminded_task_done(session: Session, row: Reminder, day: date, now: datetime) -> None:
+    """Log what Done on this reminder's nudge means: one icing session, or the whole
+    exercise session."""
+    if row.kind == ReminderKind.EXERCISE:
+        mark_done(session, row.user_id, EXERCISE_SESSION, day, now)
+        return
+    for task in _reminded_tasks(tasks_for_day(session, row.user_id, day), row.kind):
+        mark_task_done(session, row.user_id, task, day, now)
+        return
+
+
+def jitter_minutes(user_id: int) -> int:
+    """A stable 0..4 minute offset per user, so a wave of 08:00 reminders spreads out."""
+    return (user_id * 2_654_435_761 >> 7) % JITTER_MINUTES
+
+
+def quiet_hours(profile: Profile) -> QuietHours:
+    """The user's quiet hours: their sleep window."""
+    return QuietHours(profile.sleep_time or DEFAULT_SLEEP, profile.wake_time or DEFAULT_WAKE)
+
+
+def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> list[Wanted]:
+    """The reminders a user in `stage` with `profile` should have (pure)."""
+    if stage is None or stage == Stage.REFERRED or not profile.reminders_enabled:
+        return []
+    wake = profile.wake_time or DEFAULT_WAKE
+    sleep = profile.sleep_time or DEFAULT_SLEEP
+    jitter = jitter_minutes(user_id)
+    day_length = waking_minutes(wake, sleep)
+
+    def shifted(at: time) -> time:
+        return wall_from_minutes(minutes_of(at) + jitter)
+
+    before_sleep = min(CHECKIN_BEFORE_SLEEP_MINUTES, day_length // 3)
+    checkin_at = wall_from_minutes(minutes_of(sleep) - before_sleep - JITTER_MINUTES)
+    wanted = [Wanted(ReminderKind.CHECKIN, 0, shifted(checkin_at))]
+    if stage in PROGRAMME_STAGES:
+        at = profile.exercise_time or DEFAULT_EXERCISE
+        if quiet_hours(profile).contains(at):
+            at = wake  # a time inside the sleep window would never be sent
+        wanted.append(Wanted(ReminderKind.EXERCISE, 0, shifted(at)))
+    if stage == Stage.PRICE and profile.icing_reminders_enabled:
+        count = 3 if day_length >= 10 * 60 else 2
+        for slot, at in enumerate(spread(wake, sleep, count, ICING_EDGE_MINUTES)):
+            wanted.append(Wanted(ReminderKind.ICING, slot, shifted(at)))
+    return wanted
+
+
+def current_stage(session: Session, user_id: int) -> Stage | None:
+    record = session.get(PlanStateRecord, user_id)
+    return Stage(record.stage) if record is not None else None
+
+
+def replan_reminders(
+    session: Session, user_id: int, now: datetime, stage: Stage | None = None
+) -> list[Reminder]:
+    """Bring the user's reminder rows in line with their profile and stage; return the
+    enabled ones. `stage` defaults to the stored plan state's.
+
+    A row whose rule did not change keeps its `next_fire_at` (so a pending snooze survives);
+    a changed or re-enabled row is scheduled from `now`.
+    """
+    user = session.get(User, user_id)
+    profile = session.get(Profile, user_id)
+    if stage is None:
+        stage = current_stage(session, user_id)
+    existing = {
+        (r.kind, r.slot): r
+        for r in session.exec(select(Reminder).where(Reminder.user_id == user_id))
+    }
+    zone = user.time_zone if user is not None else None
+    wanted: list[Wanted] = []
+    if zone and profile is not None:
+        wanted = wanted_reminders(user_id, profile, stage)
+    kept: list[Reminder] = []
+    for item in wanted:
+        assert zone is not None
+        row = existing.pop((item.kind, item.slot), None)
+        if row is None:
+            row = Reminder(
+                user_id=user_id,
+                kind=item.kind,
+                slot=item.slot,
+                local_time=item.at,
+                time_zone=zone,
+                updated_at=now,
+            )
+            changed = True
+        else:
+            changed = (
+                not row.enabled
+                or row.next_fire_at is None
+                or row.local_time != item.at
+                or row.time_zone != zone
+                or row.weekdays != ALL_WEEKDAYS
+            )
+        if changed:
+            row.local_time, row.time_zone, row.weekdays = item.at, zone, ALL_WEEKDAYS
+            row.enabled = True
+            schedule_from(row, now)
+            row.updated_at = now
+        session.add(row)
+        kept.append(row)
+    for row in existing.values():
+        if row.enabled or row.next_fire_at is not None:
+            row.enabled, row.next_fire_at, row.occurrence_date = False, None, None
+            row.lease_owner, row.lease_until, row.updated_at = None, None, now
+            session.add(row)
+    log.info("replan user=%s stage=%s reminders=%s", user_id, stage, len(kept))
+    return kept
+
+
+def schedule_from(row: Reminder, after: datetime) -> None:
+    """Point `row` at its first regular occurrence strictly after `after`."""
+    rule = RecurrenceRule(row.local_time, row.time_zone, row.weekdays)
+    instant = next_occurrence(rule, after)
+    row.next_fire_at = instant
+    row.occurrence_date = None if instant is None else local_date(instant, row.time_zone)
+    row.send_slot = 0
+
+
+def stop_reminders(session: Session, user_id: int, now: datetime) -> None:
+    """Unschedule every reminder of a user (blocked the bot); rows and history stay."""
+    for row in session.exec(select(Reminder).where(Reminder.user_id == user_id)):
+        row.next_fire_at, row.occurrence_date = None, None
+        row.lease_owner, row.lease_until, row.updated_at = None, None, now
+        session.add(row)
+
+
+# Profile fields the plan of reminders depends on.
+_PROFILE_FIELDS = (
+    "wake_time",
+    "sleep_time",
+    "exercise_time",
+    "reminders_enabled",
+    "icing_reminders_enabled",
+)
+
+
+@event.listens_for(Session, "before_flush")
+def _replan_on_change(session: Session, _context: Any, _instances: Any) -> None:
+    """Re-plan a user's reminders whenever their plan stage or their day changes, so no
+    caller has to remember (entering PRICE adds icing nudges, leaving it removes them).
+
+    "Now" is the changed row's `updated_at`, which its writer set from the one clock.
+    """
+    due: dict[int, tuple[datetime, Stage | None]] = {}
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, PlanStateRecord):
+            state = inspect(obj)
+            if obj in session.new or state.attrs.stage.history.has_changes():
+                due[obj.user_id] = (obj.updated_at, Stage(obj.stage))
+        elif isinstance(obj, Profile) and obj not in session.new:
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in _PROFILE_FIELDS):
+                due.setdefault(obj.user_id, (obj.updated_at, None))
+    if not due:
+        return
+    with session.no_autoflush:
+        for user_id, (now, stage) in due.items():
+            replan_reminders(session, user_id, now, stage)

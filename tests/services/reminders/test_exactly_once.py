@@ -1,0 +1,135 @@
+"""Exactly one delivery per occurrence: two dispatchers on one database, and a dispatcher whose
+lease ran out mid-send. The sender is a stand-in that counts what would reach Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.clock import utc
+from bot.services.reminders.dispatcher import Dispatcher, TickReport
+from bot.storage.db import Database
+from bot.storage.models import Delivery, Reminder
+from bot.storage.models.reminders import DeliveryOutcome
+from bot.telegram.sender import Sender, SendResult, SendStatus
+from tests.conftest import require_postgres, truncate_all
+
+from .conftest import make_runner
+
+NOW = utc(2026, 3, 4, 12, 0)
+
+
+class CountingSender(Sender):
+    """Records each send instead of calling Telegram (thread-safe)."""
+
+    def __init__(self, record: list[int], lock: threading.Lock) -> None:
+        self.not_before = None
+        self._record, self._lock = record, lock
+
+    async def send(self, now, chat_id, text, reply_markup):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0)  # let the other sends of this tick interleave
+        with self._lock:
+            self._record.append(chat_id)
+            return SendResult(SendStatus.SENT, len(self._record))
+
+
+def seed(db: Database, users: int) -> int:
+    """`users` runners in phase 2 (check-in and exercise reminders), all due now."""
+    for user_id in range(1, users + 1):
+        make_runner(
+            db,
+            10_000 + user_id,
+            NOW - timedelta(days=1),
+            stage="phase2",
+            wake=time(6, 0),
+            sleep=time(23, 30),
+        )
+    with db.session() as s:
+        s.execute(
+            update(Reminder)
+            .where(col(Reminder.enabled).is_(True))
+            .values(next_fire_at=NOW - timedelta(minutes=1), occurrence_date=NOW.date())
+        )
+        return len(s.exec(select(Reminder.id).where(col(Reminder.enabled).is_(True))).all())
+
+
+def run_two_dispatchers(url: str, now: datetime) -> tuple[list[int], list[TickReport]]:
+    sent: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(2)
+    reports: list[TickReport] = []
+
+    def worker(name: str) -> None:
+        db = Database.from_url(url)  # a process of its own: its own engine and pool
+        dispatcher = Dispatcher(db, CountingSender(sent, lock), owner=name, batch_size=10)
+        barrier.wait()
+        reports.append(asyncio.run(dispatcher.tick(now)))
+        db.dispose()
+
+    threads = [threading.Thread(target=worker, args=(f"d{i}",)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sent, reports
+
+
+def assert_each_once(db: Database, due: int, sent: list[int], reports: list[TickReport]) -> None:
+    assert len(sent) == due
+    assert set(Counter(sent).values()) == {2}  # two reminders per user, each sent once
+    with db.session() as s:
+        rows = s.exec(select(Delivery.reminder_id, Delivery.local_date, Delivery.outcome)).all()
+    assert len(rows) == due
+    assert len({(r[0], r[1]) for r in rows}) == due
+    assert {r[2] for r in rows} == {DeliveryOutcome.SENT}
+    assert sum(r.claimed for r in reports) == due
+
+
+def test_two_dispatchers_on_postgresql_deliver_each_occurrence_once():
+    url = require_postgres()
+    db = Database.from_url(url)
+    db.upgrade()
+    truncate_all(db)
+    try:
+        due = seed(db, 150)
+        sent, reports = run_two_dispatchers(url, NOW)
+        assert_each_once(db, due, sent, reports)
+        assert all(r.claimed > 0 for r in reports), "both dispatchers should have taken a share"
+    finally:
+        truncate_all(db)
+        db.dispose()
+
+
+def test_two_dispatchers_on_sqlite_deliver_each_occurrence_once(database_url, db):
+    due = seed(db, 40)
+    sent, reports = run_two_dispatchers(database_url, NOW)
+    assert_each_once(db, due, sent, reports)
+
+
+async def test_an_expired_lease_never_leads_to_a_second_send(db):
+    """A dispatcher claims a row, commits its delivery row, then stalls past its lease (or
+    dies mid-send). Another dispatcher takes the row over but must not send it again."""
+    seed(db, 1)
+    sent: list[int] = []
+    lock = threading.Lock()
+    stalled = Dispatcher(db, CountingSender(sent, lock), owner="stalled")
+    other = Dispatcher(db, CountingSender(sent, lock), owner="other")
+    claimed = stalled.claim(NOW)
+    assert len(claimed) == 2
+    pending = stalled._prepare(claimed[0], NOW, TickReport())  # delivery row committed
+    assert pending is not None
+
+    report = await other.tick(NOW + timedelta(minutes=3))  # the 2-minute lease ran out
+    assert report.outcomes["duplicate_prevented"] == 1
+    assert report.outcomes[DeliveryOutcome.SENT] == 1  # the second reminder, never touched
+    assert len(sent) == 1
+    with db.session() as s:
+        first = s.get(Reminder, claimed[0])
+        assert first is not None
+        assert first.next_fire_at is not None
+        assert first.next_fire_at > NOW + timedelta(hours=12)  # moved on to tomorrow
