@@ -27,7 +27,8 @@ from bot.content import AssessmentQuestion, get_content
 from bot.content.flow_copy import AssessmentCopy, flow_copy
 from bot.services import assessment as assessment_service
 from bot.services.onboarding import has_consented
-from bot.services.plans import save_state, today_for
+from bot.services.plans import change_plan, refer
+from bot.services.users import today_for
 from bot.storage.models import Assessment
 from bot.telegram.context import Context, services
 from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, inline
@@ -255,12 +256,10 @@ async def _conclude(
         assert assessment is not None
         assessment_service.finish(session, assessment, outcome.kind.value, outcome.red_flags, now)
         if tier is not None:
-            assessment_service.refer(
-                session, user_id, tier.value, outcome.red_flags, "assessment", now, assessment_id
-            )
+            refer(session, user_id, tier, outcome.red_flags, "assessment", now, assessment_id)
         else:
             today, _zone = today_for(session, user_id, now)
-            save_state(session, user_id, initial_state(outcome, today), now)
+            change_plan(session, user_id, initial_state(outcome, today), now)
     log.info("assessment done user=%s outcome=%s", user_id, outcome.kind.value)
     message = message_of(update)
     await message.reply_text(outcome_text(outcome))

@@ -30,9 +30,10 @@ from bot.coaching.progression import PlanState, describe_progress
 from bot.content import Question, QuestionKind, RedFlag, get_content
 from bot.content.checkin_copy import CheckinCopy, checkin_copy
 from bot.services import checkins as checkin_service
-from bot.services.assessment import latest_referral
 from bot.services.onboarding import has_consented
-from bot.services.plans import load_state, today_for
+from bot.services.plan_state import load_state
+from bot.services.plans import latest_referral
+from bot.services.users import today_for
 from bot.storage.models import CheckinRecord
 from bot.telegram.context import Context, services
 from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, inline

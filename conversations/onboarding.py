@@ -31,7 +31,7 @@ from bot.coaching.triage import red_flags_in
 from bot.content import get_content
 from bot.content.flow_copy import OnboardingCopy, flow_copy
 from bot.services import onboarding as onboarding_service
-from bot.services.assessment import refer
+from bot.services.plans import refer
 from bot.services.users import ensure_user
 from bot.telegram.context import Context, services
 from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, column, in_rows, inline
@@ -146,8 +146,7 @@ async def age(update: Update, context: Context) -> str | int:
         tier = content.tiers[flag.tier]
         svc = services(context)
         with svc.db.session() as session:
-            refer(session, user_id_of(update), flag.tier.value, [flag.id], "onboarding",
-                  svc.clock.now())  # fmt: skip
+            refer(session, user_id_of(update), flag.tier, [flag.id], "onboarding", svc.clock.now())
         await message_of(update).reply_text(
             _copy().under_18.format(
                 reason=content.render(flag.message), where_to_go=tier.where_to_go
@@ -252,8 +251,9 @@ async def zone_confirmed(update: Update, context: Context) -> str:
     if query.data.endswith(":no") or not isinstance(zone, str):
         await _ask_time_zone(message_of(update))
         return OnboardingState.TIME_ZONE
-    with services(context).db.session() as session:
-        onboarding_service.set_time_zone(session, user_id_of(update), zone)
+    svc = services(context)
+    with svc.db.session() as session:
+        onboarding_service.set_time_zone(session, user_id_of(update), zone, svc.clock.now())
     await message_of(update).reply_text(_copy().time_zone_saved)
     await _ask_time(message_of(update), OnboardingState.WAKE)
     return OnboardingState.WAKE

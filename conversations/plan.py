@@ -19,9 +19,10 @@ from bot.coaching.plan import Task, describe_dosage, plan_for
 from bot.content import get_content
 from bot.content.flow_copy import PlanCopy, flow_copy
 from bot.services import tasks as task_log
-from bot.services.assessment import latest_referral
 from bot.services.onboarding import has_consented
-from bot.services.plans import load_state, today_for
+from bot.services.plan_state import load_state
+from bot.services.plans import latest_referral
+from bot.services.users import today_for
 from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import Button, inline
 

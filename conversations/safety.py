@@ -15,8 +15,8 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.coaching.triage import screen_free_text
 from bot.content import Content, RedFlag, get_content
 from bot.content.flow_copy import flow_copy
-from bot.services.assessment import refer
 from bot.services.onboarding import has_consented
+from bot.services.plans import refer
 from bot.telegram.context import Context, services
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ async def stop_for_red_flag(update: Update, context: Context, text: str) -> bool
     with svc.db.session() as session:
         # Without consent nothing about their health is stored; the advice is given anyway.
         if has_consented(session, user.id):
-            refer(session, user.id, flag.tier.value, [flag.id], "free_text", svc.clock.now())
+            refer(session, user.id, flag.tier, [flag.id], "free_text", svc.clock.now())
     await _reply(message, referral_text(flag))
     log.info("red flag in free text user=%s tier=%s", user.id, flag.tier.value)
     return True

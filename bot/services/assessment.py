@@ -7,12 +7,10 @@ after consent. No Telegram here; conversations/assessment.py calls these.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.coaching.kinds import Stage
-from bot.storage.models import Assessment, AssessmentStatus, PlanStateRecord, Referral
+from bot.storage.models import Assessment, AssessmentStatus
 
 
 def in_progress(session: Session, user_id: int) -> Assessment | None:
@@ -96,43 +94,3 @@ def finish(
     assessment.current_question = None
     assessment.finished_at = now
     session.add(assessment)
-
-
-def refer(
-    session: Session,
-    user_id: int,
-    tier: str,
-    red_flags: list[str],
-    source: str,
-    now: datetime,
-    assessment_id: int | None = None,
-) -> Referral:
-    """Record a referral and pause the plan: no plan is shown until a new assessment."""
-    referral = Referral(
-        user_id=user_id,
-        tier=tier,
-        red_flags=list(red_flags),
-        source=source,
-        assessment_id=assessment_id,
-        created_at=now,
-    )
-    session.add(referral)
-    record = session.get(PlanStateRecord, user_id)
-    if record is None:
-        record = PlanStateRecord(
-            user_id=user_id, stage=Stage.REFERRED, started_on=now.date(), state={}, updated_at=now
-        )
-    state: dict[str, Any] = dict(record.state)
-    if "stage" in state:
-        state["stage"] = Stage.REFERRED.value
-    record.stage, record.state, record.updated_at = Stage.REFERRED, state, now
-    session.add(record)
-    session.flush()
-    return referral
-
-
-def latest_referral(session: Session, user_id: int) -> Referral | None:
-    statement = (
-        select(Referral).where(Referral.user_id == user_id).order_by(col(Referral.id).desc())
-    )
-    return session.exec(statement).first()

@@ -27,8 +27,8 @@ from bot.coaching.progression import (
 )
 from bot.coaching.triage import most_serious, red_flags_in
 from bot.content import CheckinField, Content, RedFlag, get_content
-from bot.services.assessment import refer
-from bot.services.plans import load_state, save_state, state_from_json, state_to_json
+from bot.services.plan_state import load_state, state_from_json, state_to_json
+from bot.services.plans import change_plan, refer
 from bot.services.tasks import mark_done
 from bot.storage.models import CheckinRecord
 
@@ -274,9 +274,9 @@ def finish(
         flags = [content.red_flags[f] for f in today.red_flag_ids if f in content.red_flags]
         worst = most_serious(flags)
         tier = worst.tier if worst is not None else Tier.CLINICIAN_SOON
-        refer(session, user_id, tier.value, list(today.red_flag_ids), SOURCE, now)
+        refer(session, user_id, tier, list(today.red_flag_ids), SOURCE, now)
     else:
-        save_state(session, user_id, decision.new_state, now)
+        change_plan(session, user_id, decision.new_state, now)
     mark_done(session, user_id, CHECKIN_TASK, day, now)
     session.flush()
     return Result(
@@ -300,5 +300,5 @@ def stop_for_red_flags(
     checkin.draft, checkin.current_question = None, None
     checkin.completed_at = checkin.updated_at = now
     session.add(checkin)
-    refer(session, user_id, worst.tier.value, [f.id for f in flags], SOURCE, now)
+    refer(session, user_id, worst.tier, [f.id for f in flags], SOURCE, now)
     return worst.tier

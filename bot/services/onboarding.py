@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlmodel import Session
 
+from bot.services.reminders.planner import replan_reminders
 from bot.services.reminders.rules import QuietHours
 from bot.storage.models import Profile, User
 
@@ -133,12 +134,15 @@ def has_consented(session: Session, user_id: int) -> bool:
     return profile is not None and profile.consented_at is not None
 
 
-def set_time_zone(session: Session, user_id: int, zone: str) -> None:
+def set_time_zone(session: Session, user_id: int, zone: str, now: datetime) -> None:
+    """Store the user's zone; their reminders move to the same wall times there."""
     user = session.get(User, user_id)
     if user is None:
         raise LookupError(f"user {user_id} is not stored")
     user.time_zone = zone
     session.add(user)
+    session.flush()
+    replan_reminders(session, user_id, now)
 
 
 def save_day(
@@ -151,6 +155,8 @@ def save_day(
     profile.wake_time, profile.sleep_time, profile.exercise_time = wake, sleep, exercise
     profile.updated_at = now
     session.add(profile)
+    session.flush()
+    replan_reminders(session, user_id, now)
 
 
 def is_set_up(session: Session, user_id: int) -> bool:

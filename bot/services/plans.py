@@ -1,79 +1,67 @@
-"""The runner's plan state in the database, and "today" in their own time zone.
+"""Changing a runner's plan: a new plan state, or a referral that pauses it - and, in the same
+unit of work, the reminders that follow from it. The one writer of the plan state.
 
-Stores the engine's `PlanState` whole (as JSON) beside its stage, so reminders can filter on
-the stage and the flows can rebuild the exact state. No Telegram here.
+Re-planning is an explicit call here (not a session hook), so a reader of any use case that
+changes the plan sees the reminders move with it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from bot.clock import local_date
-from bot.coaching.kinds import Stage
-from bot.coaching.plan import Task, plan_for
+from bot.coaching.kinds import Stage, Tier
 from bot.coaching.progression import PlanState
-from bot.storage.models import PlanStateRecord, User
+from bot.services.plan_state import load_state, save_state
+from bot.services.reminders.planner import replan_reminders
+from bot.services.users import today_for
+from bot.storage.models import Referral
 
 
-def state_to_json(state: PlanState) -> dict[str, Any]:
-    data = dataclasses.asdict(state)
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
+def change_plan(session: Session, user_id: int, state: PlanState, now: datetime) -> None:
+    """Store the user's new plan state; a change of stage re-plans their reminders (entering
+    PRICE adds icing nudges, leaving it removes them)."""
+    if save_state(session, user_id, state, now):
+        session.flush()
+        replan_reminders(session, user_id, now, state.stage)
 
 
-def state_from_json(data: dict[str, Any]) -> PlanState:
-    fields = {f.name: f for f in dataclasses.fields(PlanState)}
-    values: dict[str, Any] = {}
-    for name, value in data.items():
-        if name not in fields:
-            continue  # a field the engine has since dropped
-        if name in ("stage_since", "flare_on") and isinstance(value, str):
-            value = date.fromisoformat(value)
-        elif name == "stage":
-            value = Stage(value)
-        values[name] = value
-    return PlanState(**values)
+def refer(
+    session: Session,
+    user_id: int,
+    tier: Tier,
+    red_flags: list[str],
+    source: str,
+    now: datetime,
+    assessment_id: int | None = None,
+) -> Referral:
+    """Record a referral and pause the plan (its reminders stop) until a new knee check."""
+    referral = Referral(
+        user_id=user_id,
+        tier=tier.value,
+        red_flags=list(red_flags),
+        source=source,
+        assessment_id=assessment_id,
+        created_at=now,
+    )
+    session.add(referral)
+    today, _zone = today_for(session, user_id, now)
+    current = load_state(session, user_id)
+    if current is None:
+        referred = PlanState(stage=Stage.REFERRED, stage_since=today)
+    elif current.stage is Stage.REFERRED:
+        referred = current
+    else:  # the rest of the state is kept for when a clinician clears the way back
+        referred = dataclasses.replace(current, stage=Stage.REFERRED, stage_since=today)
+    change_plan(session, user_id, referred, now)
+    session.flush()
+    return referral
 
 
-def save_state(session: Session, user_id: int, state: PlanState, now: datetime) -> None:
-    """Store the user's current plan state (replacing the previous one)."""
-    record = session.get(PlanStateRecord, user_id)
-    if record is None:
-        record = PlanStateRecord(
-            user_id=user_id, stage=state.stage, started_on=state.stage_since, updated_at=now
-        )
-    elif record.stage != state.stage:
-        record.started_on = state.stage_since
-    record.stage = state.stage.value
-    record.state = state_to_json(state)
-    record.updated_at = now
-    session.add(record)
-
-
-def load_state(session: Session, user_id: int) -> PlanState | None:
-    """The user's plan state, or None before their first assessment."""
-    record = session.get(PlanStateRecord, user_id)
-    if record is None:
-        return None
-    if not record.state:
-        return PlanState(stage=Stage(record.stage), stage_since=record.started_on)
-    state = state_from_json(record.state)
-    if state.stage.value != record.stage:
-        state = dataclasses.replace(state, stage=Stage(record.stage))
-    return state
-
-
-def today_for(session: Session, user_id: int, now: datetime) -> tuple[date, str]:
-    """The user's local date and zone (UTC until they choose one)."""
-    user = session.get(User, user_id)
-    zone = (user.time_zone if user is not None else None) or "UTC"
-    return local_date(now, zone), zone
-
-
-def tasks_for_day(session: Session, user_id: int, day: date) -> list[Task]:
-    """The user's plan for their local `day` (empty without a plan)."""
-    state = load_state(session, user_id)
-    return plan_for(state, day) if state is not None else []
+def latest_referral(session: Session, user_id: int) -> Referral | None:
+    statement = (
+        select(Referral).where(Referral.user_id == user_id).order_by(col(Referral.id).desc())
+    )
+    return session.exec(statement).first()

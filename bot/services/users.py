@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
+from bot.clock import local_date
 from bot.services.reminders.planner import replan_reminders, stop_reminders
 from bot.storage.models import User
 
@@ -63,3 +64,10 @@ def set_blocked(session: Session, user_id: int, blocked: bool, now: datetime) ->
         stop_reminders(session, user_id, now)
     elif not was_active:
         replan_reminders(session, user_id, now)
+
+
+def today_for(session: Session, user_id: int, now: datetime) -> tuple[date, str]:
+    """The user's local date and zone (UTC until they choose one)."""
+    user = session.get(User, user_id)
+    zone = (user.time_zone if user is not None else None) or "UTC"
+    return local_date(now, zone), zone

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 
+from bot.telegram.callback_data import StaleButtonError
 from bot.telegram.context import Context, services
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ async def on_error(update: object, context: Context) -> None:
     """Log the failure first, then apologise to the user if we can reach them."""
     error = context.error
     if error is None:
+        return
+    if isinstance(error, StaleButtonError):
+        await _answer_stale_button(update, context)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     user = update.effective_user if isinstance(update, Update) else None
@@ -48,3 +52,14 @@ async def on_error(update: object, context: Context) -> None:
         await context.bot.send_message(chat.id, services(context).texts.error)
     except TelegramError as exc:
         log.warning("update=%s could not send the apology: %s", update_id, type(exc).__name__)
+
+
+async def _answer_stale_button(update: object, context: Context) -> None:
+    """A press whose data could not be read is an old or damaged button, not a failure."""
+    query = update.callback_query if isinstance(update, Update) else None
+    if query is None:
+        return
+    try:
+        await query.answer(services(context).texts.stale_button)
+    except TelegramError as exc:
+        log.warning("could not answer a stale button: %s", type(exc).__name__)

@@ -1,9 +1,9 @@
 """Which reminders a user should have, from their profile and plan stage, kept in the table.
 
 `replan_reminders(session, user_id, now)` creates, moves, re-enables or disables the user's
-reminder rows. It runs by itself whenever a plan state's stage or the profile's day changes
-(a `before_flush` hook on the session, installed when this module is imported); /resume and
-an unblock call it too. A time-zone change is followed by the dispatcher within one tick.
+reminder rows. Every writer of what it depends on calls it explicitly, in the same unit of
+work: a change of plan stage or a referral (`bot/services/plans.py`), the runner's day and
+time zone (`bot/services/onboarding.py`), /pause and /resume, and an unblock.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
-from sqlalchemy import event, inspect
 from sqlmodel import Session, select
 
 from bot.clock import local_date
 from bot.coaching.kinds import Stage, TaskKind
 from bot.coaching.plan import Task
-from bot.services.plans import tasks_for_day
+from bot.services.plan_state import tasks_for_day
 from bot.services.reminders.rules import (
     ALL_WEEKDAYS,
     QuietHours,
@@ -215,37 +213,3 @@ def stop_reminders(session: Session, user_id: int, now: datetime) -> None:
         row.next_fire_at, row.occurrence_date = None, None
         row.lease_owner, row.lease_until, row.updated_at = None, None, now
         session.add(row)
-
-
-# Profile fields the plan of reminders depends on.
-_PROFILE_FIELDS = (
-    "wake_time",
-    "sleep_time",
-    "exercise_time",
-    "reminders_enabled",
-    "icing_reminders_enabled",
-)
-
-
-@event.listens_for(Session, "before_flush")
-def _replan_on_change(session: Session, _context: Any, _instances: Any) -> None:
-    """Re-plan a user's reminders whenever their plan stage or their day changes, so no
-    caller has to remember (entering PRICE adds icing nudges, leaving it removes them).
-
-    "Now" is the changed row's `updated_at`, which its writer set from the one clock.
-    """
-    due: dict[int, tuple[datetime, Stage | None]] = {}
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, PlanStateRecord):
-            state = inspect(obj)
-            if obj in session.new or state.attrs.stage.history.has_changes():
-                due[obj.user_id] = (obj.updated_at, Stage(obj.stage))
-        elif isinstance(obj, Profile) and obj not in session.new:
-            state = inspect(obj)
-            if any(state.attrs[name].history.has_changes() for name in _PROFILE_FIELDS):
-                due.setdefault(obj.user_id, (obj.updated_at, None))
-    if not due:
-        return
-    with session.no_autoflush:
-        for user_id, (now, stage) in due.items():
-            replan_reminders(session, user_id, now, stage)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.content import get_content
-from bot.services.plans import state_from_json
+from bot.services.plan_state import state_from_json
 from bot.telegram.jobs import dispatcher_in
 from conversations.checkin import CheckinState
 from tests.conversations.checkin.journeys import (
@@ -97,7 +97,7 @@ async def test_a_red_flag_in_the_rescreen_ends_with_the_referral_and_no_plan(har
         ["giving_way"],
     )
     assert plan_state(db, 603).stage == "referred"
-    assert enabled_reminders(db, 603) == []  # re-planned away by the scheduling hook
+    assert enabled_reminders(db, 603) == []  # re-planned away with the referral
     (row,) = checkins(db, 603)
     assert (row.red_flags, row.decision, row.rule_id) == (
         ["giving_way"],

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from bot.clock import ManualClock, utc
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.sandbox.fake_telegram.users import FakeUser
-from bot.services.plans import state_from_json
+from bot.services.plan_state import state_from_json
 from bot.telegram.jobs import dispatcher_in
 from tests.conversations.checkin.journeys import (
     GOOD_DAY,

@@ -3,18 +3,23 @@ the assessment leave them), and the dispatcher of the running bot."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time
 
 import pytest
 from sqlmodel import select
 
 from bot.clock import local_date
+from bot.coaching.kinds import Stage
+from bot.coaching.progression import PlanState
 from bot.content import get_content
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.sandbox.fake_telegram.server import BotMessage
+from bot.services.plan_state import load_state
+from bot.services.plans import change_plan
 from bot.services.reminders.dispatcher import Dispatcher
 from bot.storage.db import Database
-from bot.storage.models import Delivery, PlanStateRecord, Profile, Reminder, User
+from bot.storage.models import Delivery, Profile, Reminder, User
 from bot.telegram.jobs import dispatcher_in
 
 
@@ -46,15 +51,14 @@ def make_runner(
             )
         )
         s.flush()
-        s.add(PlanStateRecord(user_id=user_id, stage=stage, started_on=now.date(), updated_at=now))
+        change_plan(s, user_id, PlanState(stage=Stage(stage), stage_since=now.date()), now)
 
 
 def set_stage(db: Database, user_id: int, stage: str, now: datetime) -> None:
     with db.session() as s:
-        record = s.get(PlanStateRecord, user_id)
-        assert record is not None
-        record.stage, record.updated_at = stage, now
-        s.add(record)
+        current = load_state(s, user_id)
+        assert current is not None
+        change_plan(s, user_id, dataclasses.replace(current, stage=Stage(stage)), now)
 
 
 def reminders_of(db: Database, user_id: int) -> list[Reminder]:
