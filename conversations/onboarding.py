@@ -1,7 +1,11 @@
 """Onboarding on /start: what the coach is and is not, consent to store health answers, an
 age check, the time zone and the runner's day. Ends by offering the knee check (assessment).
 
-Nothing about health is stored before consent; a decline leaves no trace but the user row.
+Where the user is comes from what is stored (bot/services/onboarding.py `next_step`): each answer
+is saved as it is given, so /start - after /cancel, a restart or a week away - carries on at the
+first unanswered step, and a press is checked against that step (an earlier step's button
+changes nothing). The ConversationHandler's state only routes typed text. Nothing about health
+is stored before consent; a decline leaves no trace but the user row.
 Diagram: docs/conversations/onboarding.mmd.
 """
 
@@ -10,16 +14,10 @@ from __future__ import annotations
 import logging
 from datetime import time
 from enum import StrEnum
-from typing import Any
 
-from telegram import (
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -31,13 +29,16 @@ from bot.coaching.triage import red_flags_in
 from bot.content import get_content
 from bot.content.flow_copy import OnboardingCopy, flow_copy
 from bot.services import onboarding as onboarding_service
+from bot.services.onboarding import DAY_STEPS, Step, ZoneMatch
 from bot.services.plans import refer
 from bot.services.users import ensure_user
+from bot.telegram.callback_data import callback, pattern, pressed
 from bot.telegram.context import Context, services
-from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, column, in_rows, inline
-from conversations.common import help_command, person_of
+from bot.telegram.keyboards import NEW_TEXT, column, in_rows, inline
+from conversations.common import person_of
 from conversations.input_checks import format_clock_time, parse_clock_time, too_long
 from conversations.question_flow import (
+    MidFlowReplies,
     drop_buttons,
     message_of,
     per_user_conversation,
@@ -48,8 +49,9 @@ from conversations.safety import stop_for_red_flag
 log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
+FLOW = "onb"  # callback data namespace
 AGE_QUESTION = "age"
-_KEY = "onboarding"  # user_data key for answers not yet saved
+LOCATION = filters.UpdateType.MESSAGE & filters.LOCATION
 
 
 class OnboardingState(StrEnum):
@@ -62,147 +64,181 @@ class OnboardingState(StrEnum):
     EXERCISE = "onboarding.exercise"
 
 
+_STATE_OF_STEP = {
+    Step.CONSENT: OnboardingState.CONSENT,
+    Step.AGE: OnboardingState.AGE,
+    Step.TIME_ZONE: OnboardingState.TIME_ZONE,
+    Step.WAKE: OnboardingState.WAKE,
+    Step.SLEEP: OnboardingState.SLEEP,
+    Step.EXERCISE: OnboardingState.EXERCISE,
+}
+
+
 def _copy() -> OnboardingCopy:
     return flow_copy().onboarding
 
 
-def _pending(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    pending: dict[str, Any] = context.user_data.setdefault(_KEY, {})
-    return pending
+_replies = MidFlowReplies(_copy, abandon=None)  # what was confirmed is kept
 
 
-# --- entry and consent ---------------------------------------------------------------------
+def _step(update: Update, context: Context) -> Step:
+    with services(context).db.session() as session:
+        return onboarding_service.next_step(session, user_id_of(update))
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+
+async def _ask(message: Message, step: Step, lead: str | None = None) -> str | int:
+    """Ask the question of `step` (after `lead`, in the same message); return the conversation
+    state that routes its typed answers."""
+    copy = _copy()
+
+    def text(question: str) -> str:
+        return question if lead is None else f"{lead}\n\n{question}"
+
+    if step is Step.CONSENT:
+        await message.reply_text(
+            text(copy.consent),
+            reply_markup=inline(
+                [
+                    [
+                        (copy.consent_agree, callback(FLOW, "consent", "yes")),
+                        (copy.consent_decline, callback(FLOW, "consent", "no")),
+                    ]
+                ]
+            ),
+        )
+    elif step is Step.AGE:
+        content = get_content()
+        buttons = [
+            (content.render(o.label), callback(FLOW, "age", o.value))
+            for o in content.question(AGE_QUESTION).options
+        ]
+        await message.reply_text(text(copy.age_question), reply_markup=inline(in_rows(buttons, 2)))
+    elif step is Step.TIME_ZONE:
+        location = ReplyKeyboardMarkup(
+            [[KeyboardButton(copy.share_location, request_location=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await message.reply_text(
+            text(copy.time_zone_question.format(share_location=copy.share_location)),
+            reply_markup=location,
+        )
+        zones = [(choice.label, callback(FLOW, "tz", choice.zone)) for choice in copy.time_zones]
+        await message.reply_text(copy.time_zone_pick, reply_markup=inline(in_rows(zones, 3)))
+    elif step in DAY_STEPS:
+        question, options = {
+            Step.WAKE: (copy.wake_question, copy.wake_times),
+            Step.SLEEP: (copy.sleep_question, copy.sleep_times),
+            Step.EXERCISE: (copy.exercise_question, copy.exercise_times),
+        }[step]
+        # "07:00" travels as "07.00": the colon separates callback data's parts.
+        buttons = [(t, callback(FLOW, step.value, t.replace(":", "."))) for t in options]
+        await message.reply_text(text(question), reply_markup=inline(in_rows(buttons, 4)))
+    else:
+        return END
+    return _STATE_OF_STEP[step]
+
+
+async def _earlier_step(update: Update, context: Context) -> str | int:
+    """A press for a step other than the current one: say so, change nothing."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(_copy().earlier_step)
+    step = _step(update, context)
+    return END if step is Step.DONE else _STATE_OF_STEP[step]
+
+
+# --- entry and consent -----------------------------------------------------------------------
 
 
 async def start(update: Update, context: Context) -> str | int:
-    """Introduce the coach and ask for consent (or greet a user who is already set up)."""
+    """Introduce the coach and ask for consent; carry on where a returning user left off, or
+    greet one who is set up."""
     svc = services(context)
     copy = _copy()
     with svc.db.session() as session:
         user, created = ensure_user(session, person_of(update), svc.clock.now())
         first_name = user.first_name
-        set_up = not created and onboarding_service.is_set_up(session, user.id)
-    log.info("start user=%s new=%s set_up=%s", user.id, created, set_up)
+        step = onboarding_service.next_step(session, user.id)
+    log.info("start user=%s new=%s step=%s", user.id, created, step.value)
     message = message_of(update)
-    if set_up:
+    if step is Step.DONE:
         await message.reply_text(copy.already_set_up.format(first_name=first_name))
         return END
-    if context.user_data is not None:
-        context.user_data.pop(_KEY, None)
-    await message.reply_text(
-        f"{copy.intro.format(first_name=first_name)}\n\n{copy.consent}",
-        reply_markup=inline(
-            [[(copy.consent_agree, "onb:consent:yes"), (copy.consent_decline, "onb:consent:no")]]
-        ),
-    )
-    return OnboardingState.CONSENT
+    lead = copy.intro if step is Step.CONSENT else copy.resumed
+    return await _ask(message, step, lead.format(first_name=first_name))
 
 
 async def consent(update: Update, context: Context) -> str | int:
     """Record consent and ask the age band, or accept a decline and store nothing."""
+    choice = pressed(update).text(0, choices=frozenset({"yes", "no"}))
+    if _step(update, context) is not Step.CONSENT:
+        return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
-    assert query.data is not None
     await query.answer()
-    copy = _copy()
     await drop_buttons(query.message)
-    if query.data.endswith(":no"):
-        await message_of(update).reply_text(copy.consent_declined)
-        log.info("consent declined user=%s", user_id_of(update))
+    message = message_of(update)
+    if choice == "no":
+        await message.reply_text(_copy().consent_declined)
         return END
     svc = services(context)
     with svc.db.session() as session:
         onboarding_service.record_consent(session, user_id_of(update), svc.clock.now())
-    log.info("consent given user=%s", user_id_of(update))
-    await message_of(update).reply_text(copy.consent_recorded)
-    await _ask_age(message_of(update))
-    return OnboardingState.AGE
-
-
-async def _ask_age(message: Message) -> None:
-    content = get_content()
-    question = content.question(AGE_QUESTION)
-    buttons = [
-        (content.render(option.label), f"onb:age:{option.value}") for option in question.options
-    ]
-    await message.reply_text(_copy().age_question, reply_markup=inline(in_rows(buttons, 2)))
+    await message.reply_text(_copy().consent_recorded)
+    return await _ask(message, Step.AGE)
 
 
 async def age(update: Update, context: Context) -> str | int:
     """Under 18 leaves the pathway with a kind explanation; adults go on to the time zone."""
+    value = pressed(update).text(0)
+    content = get_content()
+    if (
+        _step(update, context) is not Step.AGE
+        or content.question(AGE_QUESTION).option(value) is None
+    ):
+        return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
-    assert query.data is not None
     await query.answer()
-    value = query.data.removeprefix("onb:age:")
-    content = get_content()
-    if content.question(AGE_QUESTION).option(value) is None:
-        return OnboardingState.AGE
     await drop_buttons(query.message)
+    svc = services(context)
+    user_id = user_id_of(update)
     flags = red_flags_in({AGE_QUESTION: value})
+    with svc.db.session() as session:
+        if flags:
+            refer(session, user_id, flags[0].tier, [flags[0].id], "onboarding", svc.clock.now())
+        else:
+            onboarding_service.record_age_band(session, user_id, value, svc.clock.now())
     if flags:
-        flag = flags[0]
-        tier = content.tiers[flag.tier]
-        svc = services(context)
-        with svc.db.session() as session:
-            refer(session, user_id_of(update), flag.tier, [flag.id], "onboarding", svc.clock.now())
+        tier = content.tiers[flags[0].tier]
         await message_of(update).reply_text(
             _copy().under_18.format(
-                reason=content.render(flag.message), where_to_go=tier.where_to_go
+                reason=content.render(flags[0].message), where_to_go=tier.where_to_go
             )
         )
-        log.info("onboarding referral user=%s flag=%s", user_id_of(update), flag.id)
         return END
-    # Kept for the knee check, so it does not ask again.
-    _pending(context)["age_band"] = value
-    await _ask_time_zone(message_of(update))
-    return OnboardingState.TIME_ZONE
+    return await _ask(message_of(update), Step.TIME_ZONE)
 
 
-# --- time zone -----------------------------------------------------------------------------
+# --- time zone -------------------------------------------------------------------------------
 
 
-async def _ask_time_zone(message: Message) -> None:
-    copy = _copy()
-    location = ReplyKeyboardMarkup(
-        [[KeyboardButton(copy.share_location, request_location=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-    await message.reply_text(
-        copy.time_zone_question.format(share_location=copy.share_location), reply_markup=location
-    )
-    zones = [(choice.label, f"onb:tz:{choice.zone}") for choice in copy.time_zones]
-    await message.reply_text(copy.time_zone_pick, reply_markup=inline(in_rows(zones, 3)))
-
-
-async def zone_picked(update: Update, context: Context) -> str | int | None:
+async def zone_picked(update: Update, context: Context) -> str | int:
     """Take a zone from the short list."""
+    zone = pressed(update).text(0)
+    if _step(update, context) is not Step.TIME_ZONE or zone not in {
+        choice.zone for choice in _copy().time_zones
+    }:
+        return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
-    assert query.data is not None
     await query.answer()
-    zone = query.data.removeprefix("onb:tz:")
-    if zone not in {choice.zone for choice in _copy().time_zones}:
-        return None
     await drop_buttons(query.message)
-    return await _confirm_zone(update, context, onboarding_service.ZoneMatch(zone))
-
-
-async def zone_typed(update: Update, context: Context) -> str | int | None:
-    """Find a zone from a typed city or UTC offset (a red flag in the text wins)."""
-    text = message_of(update).text or ""
-    if await _red_flag(update, context, text):
-        return END
-    if too_long(text):
-        await message_of(update).reply_text(_copy().too_long)
-        return None
-    match = onboarding_service.zone_from_text(text)
-    if match is None:
-        await message_of(update).reply_text(_copy().time_zone_not_found)
-        return None
-    return await _confirm_zone(update, context, match)
+    return await _confirm_zone(update, context, ZoneMatch(zone))
 
 
 async def zone_shared(update: Update, context: Context) -> str | int | None:
@@ -217,13 +253,19 @@ async def zone_shared(update: Update, context: Context) -> str | int | None:
     return await _confirm_zone(update, context, match)
 
 
-async def _confirm_zone(
-    update: Update, context: Context, match: onboarding_service.ZoneMatch
-) -> str:
+async def _zone_typed(update: Update, context: Context, text: str) -> str | int | None:
+    """Find a zone from a typed city or UTC offset."""
+    match = onboarding_service.zone_from_text(text)
+    if match is None:
+        await message_of(update).reply_text(_copy().time_zone_not_found)
+        return None
+    return await _confirm_zone(update, context, match)
+
+
+async def _confirm_zone(update: Update, context: Context, match: ZoneMatch) -> str:
+    """Show the zone and its local time; the buttons carry the zone, so nothing is pending."""
     copy = _copy()
     message = message_of(update)
-    pending = _pending(context)
-    pending["zone"] = match.zone
     now = onboarding_service.local_clock(services(context).clock.now(), match.zone)
     found = copy.time_zone_found.format(zone=match.zone)
     if match.fixed_offset is not None:
@@ -234,195 +276,121 @@ async def _confirm_zone(
             local_time=now.strftime("%H:%M"), weekday=now.strftime("%A"), zone=match.zone
         ),
         reply_markup=inline(
-            [[(copy.time_zone_yes, "onb:tzok:yes"), (copy.time_zone_change, "onb:tzok:no")]]
+            [
+                [
+                    (copy.time_zone_yes, callback(FLOW, "tzok", "yes", match.zone)),
+                    (copy.time_zone_change, callback(FLOW, "tzok", "no")),
+                ]
+            ]
         ),
     )
     return OnboardingState.TIME_ZONE_CONFIRM
 
 
-async def zone_confirmed(update: Update, context: Context) -> str:
+async def zone_confirmed(update: Update, context: Context) -> str | int:
     """Save the zone and ask about the day, or ask for the zone again."""
+    press = pressed(update)
+    answer = press.text(0, choices=frozenset({"yes", "no"}))
+    zone = press.text(1) if answer == "yes" else None
+    if _step(update, context) is not Step.TIME_ZONE or (
+        zone is not None and not onboarding_service.is_known_zone(zone)
+    ):
+        return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
-    assert query.data is not None
     await query.answer()
     await drop_buttons(query.message)
-    zone = _pending(context).get("zone")
-    if query.data.endswith(":no") or not isinstance(zone, str):
-        await _ask_time_zone(message_of(update))
-        return OnboardingState.TIME_ZONE
+    message = message_of(update)
+    if zone is None:
+        return await _ask(message, Step.TIME_ZONE)
     svc = services(context)
     with svc.db.session() as session:
         onboarding_service.set_time_zone(session, user_id_of(update), zone, svc.clock.now())
-    await message_of(update).reply_text(_copy().time_zone_saved)
-    await _ask_time(message_of(update), OnboardingState.WAKE)
-    return OnboardingState.WAKE
+    await message.reply_text(_copy().time_zone_saved)
+    return await _ask(message, Step.WAKE)
 
 
-# --- the runner's day ----------------------------------------------------------------------
-
-_TIME_STEPS: dict[OnboardingState, tuple[str, OnboardingState | None]] = {
-    OnboardingState.WAKE: ("wake", OnboardingState.SLEEP),
-    OnboardingState.SLEEP: ("sleep", OnboardingState.EXERCISE),
-    OnboardingState.EXERCISE: ("exercise", None),
-}
+# --- the runner's day ------------------------------------------------------------------------
 
 
-async def _ask_time(message: Message, state: OnboardingState) -> None:
-    copy = _copy()
-    field = _TIME_STEPS[state][0]
-    question, options = {
-        "wake": (copy.wake_question, copy.wake_times),
-        "sleep": (copy.sleep_question, copy.sleep_times),
-        "exercise": (copy.exercise_question, copy.exercise_times),
-    }[field]
-    buttons = [(label, f"onb:{field}:{label}") for label in options]
-    await message.reply_text(question, reply_markup=inline(in_rows(buttons, 4)))
-
-
-def _time_handlers(state: OnboardingState) -> list[Any]:
-    field = _TIME_STEPS[state][0]
-
-    async def pressed(update: Update, context: Context) -> str | int | None:
-        query = update.callback_query
-        assert query is not None
-        assert query.data is not None
-        await query.answer()
-        value = parse_clock_time(query.data.removeprefix(f"onb:{field}:"))
-        if value is None:
-            return None
-        await drop_buttons(query.message)
-        return await _time_given(update, context, state, value)
-
-    async def typed(update: Update, context: Context) -> str | int | None:
-        text = message_of(update).text or ""
-        if await _red_flag(update, context, text):
-            return END
-        value = None if too_long(text) else parse_clock_time(text)
-        if value is None:
-            await message_of(update).reply_text(_copy().time_invalid)
-            return None
-        return await _time_given(update, context, state, value)
-
-    pressed.__doc__ = f"Take the {field} time from a button."
-    typed.__doc__ = f"Take a typed {field} time like 7:30."
-    return [
-        CallbackQueryHandler(pressed, pattern=rf"^onb:{field}:\d{{2}}:\d{{2}}$"),
-        MessageHandler(NEW_TEXT, typed),
-    ]
+async def time_pressed(update: Update, context: Context) -> str | int | None:
+    """Take a time of the day from a button."""
+    press = pressed(update)
+    value = parse_clock_time(press.text(0))
+    step = _step(update, context)
+    if value is None or step.value != press.action:
+        return await _earlier_step(update, context)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await drop_buttons(query.message)
+    return await _time_given(update, context, step, value)
 
 
 async def _time_given(
-    update: Update, context: Context, state: OnboardingState, value: time
+    update: Update, context: Context, step: Step, value: time
 ) -> str | int | None:
-    field, next_state = _TIME_STEPS[state]
-    pending = _pending(context)
-    copy = _copy()
-    if field == "exercise":
-        wake, sleep = (parse_clock_time(str(pending.get(k, ""))) for k in ("wake", "sleep"))
-        if wake is None or sleep is None:
-            await _ask_time(message_of(update), OnboardingState.WAKE)
-            return OnboardingState.WAKE
-        if not onboarding_service.within_day(value, wake, sleep):
-            await message_of(update).reply_text(
-                copy.exercise_outside_day.format(
-                    time=format_clock_time(value),
-                    wake=format_clock_time(wake),
-                    sleep=format_clock_time(sleep),
-                )
-            )
-            return None
-        return await _finish(update, context, wake, sleep, value)
-    pending[field] = format_clock_time(value)
-    assert next_state is not None
-    await _ask_time(message_of(update), next_state)
-    return next_state
-
-
-async def _finish(update: Update, context: Context, wake: time, sleep: time, exercise: time) -> int:
     svc = services(context)
     user_id = user_id_of(update)
     with svc.db.session() as session:
-        onboarding_service.save_day(session, user_id, wake, sleep, exercise, svc.clock.now())
+        problem = onboarding_service.save_day_time(session, user_id, step, value, svc.clock.now())
+        profile = onboarding_service.day_of(session, user_id)
         zone = onboarding_service.zone_of(session, user_id)
-    pending = _pending(context)
-    assert context.user_data is not None
-    if "age_band" in pending:
-        context.user_data["age_band"] = pending["age_band"]
-    context.user_data.pop(_KEY, None)
+    message = message_of(update)
     copy = _copy()
-    await message_of(update).reply_text(
+    wake, sleep, exercise = profile
+    if problem is not None:
+        assert wake is not None
+        assert sleep is not None
+        await message.reply_text(
+            copy.exercise_outside_day.format(
+                time=format_clock_time(value),
+                wake=format_clock_time(wake),
+                sleep=format_clock_time(sleep),
+            )
+        )
+        return None
+    if step is not Step.EXERCISE:
+        return await _ask(message, DAY_STEPS[DAY_STEPS.index(step) + 1])
+    assert wake is not None
+    assert sleep is not None
+    assert exercise is not None
+    await message.reply_text(
         copy.done.format(
             wake=format_clock_time(wake),
             sleep=format_clock_time(sleep),
             exercise=format_clock_time(exercise),
             zone=zone,
         ),
-        reply_markup=column([(copy.start_assessment, "assess:start")]),
+        reply_markup=column([(copy.start_assessment, callback("assess", "start"))]),
     )
     log.info("onboarding complete user=%s", user_id)
     return END
 
 
-# --- anything else, in any state -----------------------------------------------------------
+# --- typed text, in any step -----------------------------------------------------------------
 
 
-async def _red_flag(update: Update, context: Context, text: str) -> bool:
-    """Red flags win: on a match the referral is sent and onboarding ends."""
-    if not await stop_for_red_flag(update, context, text):
-        return False
-    if context.user_data is not None:
-        context.user_data.pop(_KEY, None)
-    return True
-
-
-async def cancel(update: Update, context: Context) -> int:
-    """Stop onboarding; what was already confirmed stays."""
-    if context.user_data is not None:
-        context.user_data.pop(_KEY, None)
-    await message_of(update).reply_text(_copy().cancelled, reply_markup=ReplyKeyboardRemove())
-    return END
-
-
-async def help_mid_flow(update: Update, context: Context) -> None:
-    """Show /help without leaving the step."""
-    await help_command(update, context)
-
-
-async def text_not_expected(update: Update, context: Context) -> int | None:
-    """Text where a button is expected: screen it, then ask for a tap."""
+async def typed(update: Update, context: Context) -> str | int | None:
+    """Typed text: red flags first, then read it as the answer to the current step."""
     text = message_of(update).text or ""
-    if await _red_flag(update, context, text):
+    if await stop_for_red_flag(update, context, text):
         return END
     copy = _copy()
-    await message_of(update).reply_text(copy.too_long if too_long(text) else copy.use_buttons)
+    if too_long(text):
+        await message_of(update).reply_text(copy.too_long)
+        return None
+    step = _step(update, context)
+    if step is Step.TIME_ZONE:
+        return await _zone_typed(update, context, text)
+    if step in DAY_STEPS:
+        value = parse_clock_time(text)
+        if value is None:
+            await message_of(update).reply_text(copy.time_invalid)
+            return None
+        return await _time_given(update, context, step, value)
+    await message_of(update).reply_text(copy.use_buttons)
     return None
-
-
-async def other_command(update: Update, context: Context) -> None:
-    """A command mid-flow: finish or /cancel first."""
-    await message_of(update).reply_text(_copy().commands_mid_flow)
-
-
-async def edited(update: Update, context: Context) -> int | None:
-    """An edit: screened for red flags, otherwise not read."""
-    message = message_of(update)
-    if message.text and await stop_for_red_flag(update, context, message.text):
-        return END
-    await message.reply_text(_copy().edited)
-    return None
-
-
-async def media(update: Update, context: Context) -> None:
-    """Stickers, photos, voice: ask for text or a tap."""
-    await message_of(update).reply_text(_copy().media)
-
-
-async def earlier_button(update: Update, context: Context) -> None:
-    """A button from an earlier step: say so, change nothing."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(_copy().earlier_step)
 
 
 def build() -> ConversationHandler[Context]:
@@ -431,39 +399,24 @@ def build() -> ConversationHandler[Context]:
 
 
 def _conversation() -> ConversationHandler[Context]:
+    # Every press is checked against the stored step, so each state takes all of them.
+    presses: list[BaseHandler[Update, Context, object]] = [
+        CallbackQueryHandler(consent, pattern=pattern(FLOW, "consent")),
+        CallbackQueryHandler(age, pattern=pattern(FLOW, "age")),
+        CallbackQueryHandler(zone_picked, pattern=pattern(FLOW, "tz")),
+        CallbackQueryHandler(zone_confirmed, pattern=pattern(FLOW, "tzok")),
+        CallbackQueryHandler(time_pressed, pattern=pattern(FLOW, *(s.value for s in DAY_STEPS))),
+        MessageHandler(LOCATION, zone_shared),
+        MessageHandler(NEW_TEXT, typed),
+    ]
     return ConversationHandler(
         name="onboarding",
         persistent=True,
         allow_reentry=True,
         entry_points=[CommandHandler("start", start)],
-        states={
-            OnboardingState.CONSENT: [
-                CallbackQueryHandler(consent, pattern=r"^onb:consent:(yes|no)$"),
-            ],
-            OnboardingState.AGE: [
-                CallbackQueryHandler(age, pattern=r"^onb:age:[a-z0-9_]+$"),
-            ],
-            OnboardingState.TIME_ZONE: [
-                CallbackQueryHandler(zone_picked, pattern=r"^onb:tz:[A-Za-z0-9_+\-/]+$"),
-                MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, zone_shared),
-                MessageHandler(NEW_TEXT, zone_typed),
-            ],
-            OnboardingState.TIME_ZONE_CONFIRM: [
-                CallbackQueryHandler(zone_confirmed, pattern=r"^onb:tzok:(yes|no)$"),
-                MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, zone_shared),
-                MessageHandler(NEW_TEXT, zone_typed),
-            ],
-            OnboardingState.WAKE: _time_handlers(OnboardingState.WAKE),
-            OnboardingState.SLEEP: _time_handlers(OnboardingState.SLEEP),
-            OnboardingState.EXERCISE: _time_handlers(OnboardingState.EXERCISE),
-        },
+        states={state: presses for state in OnboardingState},
         fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("help", help_mid_flow),
-            MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, other_command),
-            MessageHandler(EDITED, edited),
-            MessageHandler(NEW_TEXT, text_not_expected),
-            MessageHandler(NEW_NON_TEXT, media),
-            CallbackQueryHandler(earlier_button, pattern=r"^onb:"),
+            *_replies.fallbacks(),
+            CallbackQueryHandler(_earlier_step, pattern=pattern(FLOW)),
         ],
     )

@@ -1,27 +1,47 @@
-"""What the question-by-question flows (the knee check and the daily check-in) share.
+"""The one question-flow mechanism on the Telegram side: the knee check and the daily check-in
+are each a `QuestionFlow` built from a small `FlowSpec` (its command, its copy, the use cases
+that begin it, and how its ending is shown), which also builds the flow's ConversationHandler.
 
-Both ask content questions one per message ("Question 3 of 8", a 0-10 keypad, Back), record
-each answer on its own message, and give the same short replies to anything that is not an
-answer. Each flow keeps its own states, storage and outcome; this module keeps them alike.
+Each callback parses the update, calls one use case in one unit of work
+(bot/services/questionnaire.py and the flow's service) and renders the outcome it returns. The
+database row of the running questionnaire is the one truth about which question the user is on:
+a press carries its question id and is checked against it, so presses work even when the
+ConversationHandler's state (which only routes typed text) was lost in a restart.
+
+`MidFlowReplies` - /cancel, /help, other commands, edits, stickers, stale buttons - is shared by
+every flow, onboarding included.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlmodel import Session
-from telegram import Message, Update
+from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot.content import Question, QuestionKind, get_content
 from bot.content.flow_copy import QuestionFlowCopy
-from bot.telegram.context import Context, services
-from bot.telegram.keyboards import Button, in_rows
+from bot.services import questionnaire
+from bot.services.questionnaire import Asked, Finished, NotCurrent, Questionnaire
+from bot.telegram.callback_data import callback, pattern, pressed
+from bot.telegram.context import Context, Services, services
+from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, Button, in_rows, inline
 from conversations.common import help_command
 from conversations.input_checks import parse_pain, too_long
 from conversations.safety import stop_for_red_flag
@@ -30,6 +50,10 @@ log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
 KEYPAD_ROW = 6  # 0-5 on the first row, 6-10 on the second: fits a phone screen
+
+RowT = TypeVar("RowT", bound=questionnaire.Running)
+ResultT = TypeVar("ResultT")
+BeganT = TypeVar("BeganT")
 
 
 def message_of(update: Update) -> Message:
@@ -40,6 +64,9 @@ def message_of(update: Update) -> Message:
 def user_id_of(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
+
+
+# --- how a question looks --------------------------------------------------------------------
 
 
 def question_text(question: Question, number: int, total: int, copy: QuestionFlowCopy) -> str:
@@ -63,7 +90,7 @@ def question_keyboard(
     content = get_content()
 
     def data(value: str) -> str:
-        return f"{flow}:answer:{question.id}:{value}"
+        return callback(flow, "answer", question.id, value)
 
     rows: list[list[Button]]
     if question.kind is QuestionKind.SCALE:
@@ -79,7 +106,7 @@ def question_keyboard(
     else:
         rows = [[(content.render(o.label), data(o.value))] for o in question.options]
     if with_back:
-        rows.append([(back_label, f"{flow}:back:{question.id}")])
+        rows.append([(back_label, callback(flow, "back", question.id))])
     return rows
 
 
@@ -130,19 +157,36 @@ def per_user_conversation(
         return make()
 
 
+# --- replies to anything but an answer -------------------------------------------------------
+
 Abandon = Callable[[Session, int, datetime], None]
 
 
-class MidFlowReplies:
-    """A question flow's replies to anything but an answer: /cancel, /help, other commands,
-    edits (screened for red flags), stickers and the like, and its own finished buttons."""
+class MidFlowTexts(Protocol):
+    """The words every flow needs for what is not an answer."""
 
-    def __init__(self, copy: Callable[[], QuestionFlowCopy], abandon: Abandon) -> None:
+    @property
+    def cancelled(self) -> str: ...
+    @property
+    def commands_mid_flow(self) -> str: ...
+    @property
+    def edited(self) -> str: ...
+    @property
+    def media(self) -> str: ...
+
+
+class MidFlowReplies:
+    """A flow's replies to anything but an answer: /cancel, /help, other commands, edits
+    (screened for red flags), stickers and the like."""
+
+    def __init__(self, copy: Callable[[], MidFlowTexts], abandon: Abandon | None) -> None:
         self._copy = copy
         self._abandon = abandon
 
     def abandon(self, update: Update, context: Context) -> None:
-        """Drop the unfinished answers of this user's running flow."""
+        """Drop the unfinished answers of this user's running flow (if the flow drops any)."""
+        if self._abandon is None:
+            return
         svc = services(context)
         with svc.db.session() as session:
             self._abandon(session, user_id_of(update), svc.clock.now())
@@ -150,7 +194,10 @@ class MidFlowReplies:
     async def cancel(self, update: Update, context: Context) -> int:
         """Stop the flow; its unfinished answers are discarded."""
         self.abandon(update, context)
-        await message_of(update).reply_text(self._copy().cancelled)
+        # Also clears a reply keyboard a step may have shown (onboarding's "Share location").
+        await message_of(update).reply_text(
+            self._copy().cancelled, reply_markup=ReplyKeyboardRemove()
+        )
         return END
 
     async def help_mid_flow(self, update: Update, context: Context) -> None:
@@ -174,8 +221,220 @@ class MidFlowReplies:
         """Stickers, photos, voice: ask for a tap or a number."""
         await message_of(update).reply_text(self._copy().media)
 
+    def fallbacks(
+        self, *commands: BaseHandler[Update, Context, Any]
+    ) -> list[BaseHandler[Update, Context, Any]]:
+        """The handlers for all of the above, in the order they must be tried; `commands` are
+        the flow's own commands that still work mid-flow (tried before "other commands")."""
+        return [
+            CommandHandler("cancel", self.cancel),
+            CommandHandler("help", self.help_mid_flow),
+            *commands,
+            MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.other_command),
+            MessageHandler(EDITED, self.edited),
+            MessageHandler(NEW_NON_TEXT, self.media),
+        ]
+
+
+# --- the flow --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowSpec(Generic[RowT, ResultT, BeganT]):
+    """What makes one question flow itself; everything else is shared."""
+
+    name: str  # the ConversationHandler's name ("checkin")
+    state: StrEnum  # its one state, declared in the flow's module ("checkin.question")
+    prefix: str  # the callback data namespace ("checkin:answer:...")
+    command: str  # the command that starts it ("checkin")
+    questionnaire: Questionnaire[RowT, ResultT]
+    copy: Callable[[], QuestionFlowCopy]
+    # Begin in one unit of work: what was begun (rendered by `intro`, its first question asked
+    # from `first`), or a refusal text.
+    begin: Callable[[Session, int, datetime], BeganT | str]
+    first: Callable[[BeganT], Asked]
+    intro: Callable[[BeganT], str]
+    abandon: Abandon
+    # Show how the flow ended (the outcome, a referral, the plan...).
+    show_result: Callable[[Message, Services, int, ResultT], Awaitable[None]]
+
+
+class QuestionFlow(Generic[RowT, ResultT, BeganT]):
+    """The handlers of one question flow and its ConversationHandler."""
+
+    def __init__(self, spec: FlowSpec[RowT, ResultT, BeganT]) -> None:
+        self.spec = spec
+        self.state: str = spec.state
+        self.replies = MidFlowReplies(spec.copy, spec.abandon)
+
+    async def _ask(self, message: Message, asked: Asked) -> None:
+        copy = self.spec.copy()
+        await message.reply_text(
+            question_text(asked.question, asked.number, asked.total, copy),
+            reply_markup=inline(
+                question_keyboard(
+                    asked.question, self.spec.prefix, copy.back, with_back=not asked.is_first
+                )
+            ),
+        )
+
+    def _position(self, update: Update, context: Context) -> Asked | None:
+        svc = services(context)
+        with svc.db.session() as session:
+            return questionnaire.position(
+                self.spec.questionnaire, session, user_id_of(update), svc.clock.now()
+            )
+
+    async def begin(self, update: Update, context: Context) -> str | int:
+        """Start the flow afresh (or say why it cannot start now)."""
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+            await drop_buttons(update.callback_query.message)
+        svc = services(context)
+        user_id = user_id_of(update)
+        with svc.db.session() as session:
+            began = self.spec.begin(session, user_id, svc.clock.now())
+        message = message_of(update)
+        if isinstance(began, str):
+            await message.reply_text(began)
+            return END
+        log.info("%s started user=%s", self.spec.name, user_id)
+        await message.reply_text(self.spec.intro(began))
+        await self._ask(message, self.spec.first(began))
+        return self.state
+
+    async def start_pressed_again(self, update: Update, context: Context) -> str | int | None:
+        """The start button tapped while the flow runs: show the current question again; if
+        the flow is over meanwhile (a stale check-in), start afresh."""
+        query = update.callback_query
+        assert query is not None
+        current = self._position(update, context)
+        if current is None:
+            return await self.begin(update, context)
+        await query.answer(self.spec.copy().already_answered)
+        await drop_buttons(query.message)
+        await self._ask(message_of(update), current)
+        return None
+
+    async def answer_pressed(self, update: Update, context: Context) -> str | int | None:
+        """Record a tapped answer for the question on screen; taps on others change nothing."""
+        press = pressed(update)
+        question_id, value = press.text(0), press.text(1)
+        query = update.callback_query
+        assert query is not None
+        step = self._answer(update, context, question_id, value)
+        if isinstance(step, NotCurrent):
+            return await self._not_current(update, step)
+        await query.answer()
+        option = step.answered
+        await show_choice(query.message, get_content().render(option.label) if option else value)
+        return await self._next(update, context, step)
+
+    async def answer_typed(self, update: Update, context: Context) -> str | int | None:
+        """Typed text: red flags first; a number for the pain keypad; otherwise ask for a tap."""
+        text = message_of(update).text or ""
+        if await stop_for_red_flag(update, context, text):
+            self.replies.abandon(update, context)
+            return END
+        copy = self.spec.copy()
+        current = self._position(update, context)
+        if current is None:
+            await message_of(update).reply_text(copy.finished_button)
+            return END
+        value = await read_typed_answer(message_of(update), current.question, text, copy)
+        if value is None:
+            return None
+        step = self._answer(update, context, current.question.id, str(value))
+        if isinstance(step, NotCurrent):
+            return await self._not_current(update, step)
+        return await self._next(update, context, step)
+
+    def _answer(
+        self, update: Update, context: Context, question_id: str, value: str
+    ) -> Asked | NotCurrent | Finished[ResultT]:
+        svc = services(context)
+        with svc.db.session() as session:
+            return questionnaire.answer(
+                self.spec.questionnaire,
+                session,
+                user_id_of(update),
+                question_id,
+                value,
+                svc.clock.now(),
+            )
+
+    async def _next(
+        self, update: Update, context: Context, step: Asked | Finished[ResultT]
+    ) -> str | int:
+        message = message_of(update)
+        if isinstance(step, Asked):
+            await self._ask(message, step)
+            return self.state
+        log.info("%s finished user=%s", self.spec.name, user_id_of(update))
+        await self.spec.show_result(message, services(context), user_id_of(update), step.result)
+        return END
+
+    async def _not_current(self, update: Update, step: NotCurrent) -> str | int:
+        """A press that answers nothing on screen: say why, change nothing."""
+        copy = self.spec.copy()
+        if update.callback_query is not None:
+            finished = step.current is None
+            await update.callback_query.answer(
+                copy.finished_button if finished else copy.already_answered
+            )
+        return END if step.current is None else self.state
+
+    async def back(self, update: Update, context: Context) -> str | int:
+        """Go back one question (its answer and later ones are forgotten)."""
+        question_id = pressed(update).text(0)
+        query = update.callback_query
+        assert query is not None
+        svc = services(context)
+        with svc.db.session() as session:
+            step = questionnaire.back(
+                self.spec.questionnaire, session, user_id_of(update), question_id, svc.clock.now()
+            )
+        if isinstance(step, NotCurrent):
+            return await self._not_current(update, step)
+        await query.answer()
+        await drop_buttons(query.message)
+        await self._ask(message_of(update), step)
+        return self.state
+
     async def stale_button(self, update: Update, context: Context) -> None:
         """A button of this flow outside a running one (finished, cancelled, or long ago)."""
         query = update.callback_query
         assert query is not None
-        await query.answer(self._copy().finished_button)
+        await query.answer(self.spec.copy().finished_button)
+
+    def build(self) -> ConversationHandler[Context]:
+        """The flow's conversation, in one literal."""
+        return per_user_conversation(self._conversation)
+
+    def _conversation(self) -> ConversationHandler[Context]:
+        prefix = self.spec.prefix
+        # Shared by the entry points and the state, so typed as the literal's items are.
+        answer: BaseHandler[Update, Context, object] = CallbackQueryHandler(
+            self.answer_pressed, pattern=pattern(prefix, "answer")
+        )
+        go_back: BaseHandler[Update, Context, object] = CallbackQueryHandler(
+            self.back, pattern=pattern(prefix, "back")
+        )
+        return ConversationHandler(
+            name=self.spec.name,
+            persistent=True,
+            entry_points=[
+                CommandHandler(self.spec.command, self.begin),
+                CallbackQueryHandler(self.begin, pattern=pattern(prefix, "start")),
+                # A press while no conversation is recorded (a crash before the state was
+                # saved, or an old message): the database knows whether it still counts.
+                answer,
+                go_back,
+            ],
+            states={self.state: [answer, go_back, MessageHandler(NEW_TEXT, self.answer_typed)]},
+            fallbacks=[
+                *self.replies.fallbacks(CommandHandler(self.spec.command, self.begin)),
+                CallbackQueryHandler(self.start_pressed_again, pattern=pattern(prefix, "start")),
+                CallbackQueryHandler(self.stale_button, pattern=pattern(prefix)),
+            ],
+        )

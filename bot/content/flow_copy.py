@@ -49,6 +49,7 @@ class ZoneChoice(CopyModel):
 
 class OnboardingCopy(CopyModel):
     intro: str
+    resumed: str
     consent: str
     consent_agree: str
     consent_decline: str

@@ -1,16 +1,123 @@
-"""Assessment use cases: start, save each answer as it comes, go back, finish, refer.
+"""The knee check as use cases: begin, answer, go back, abandon - and, on the last answer (or a
+red flag), the engine's triage applied: a plan to start, or a referral.
 
-Answers are saved on every step, so a restart resumes at the same question. Only called
-after consent. No Telegram here; conversations/assessment.py calls these.
+Answers are saved on every step in the `assessments` row, whose `current_question` is the one
+truth about where the user is (bot/services/questionnaire.py runs the steps). Only after
+consent. No Telegram here; conversations/assessment.py renders what these return.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.storage.models import Assessment, AssessmentStatus
+from bot.coaching.progression import initial_state
+from bot.coaching.triage import Outcome, red_flags_in, tier_of, triage
+from bot.content import AssessmentQuestion, Question, get_content
+from bot.services import questionnaire
+from bot.services.onboarding import has_consented
+from bot.services.plans import change_plan, refer
+from bot.services.questionnaire import Asked, NotCurrent
+from bot.services.users import today_for
+from bot.storage.models import Assessment, AssessmentStatus, Profile
+
+# Questions answered in onboarding and kept on the profile (question id -> Profile field).
+PREFILLED_FROM_PROFILE = {"age": "age_band"}
+# Where a referral from the knee check was caught (referrals.source).
+SOURCE = "assessment"
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """What the knee check concluded, and whether that is a referral (no plan)."""
+
+    outcome: Outcome
+    referred: bool
+
+
+@dataclass(frozen=True)
+class Began:
+    first: Asked
+
+
+@dataclass(frozen=True)
+class NeedsConsent:
+    """No knee check before consent to store the answers."""
+
+
+Step = Asked | NotCurrent | questionnaire.Finished[Conclusion]
+
+
+def _prefilled(session: Session, user_id: int) -> dict[str, str]:
+    profile = session.get(Profile, user_id)
+    if profile is None:
+        return {}
+    values = {qid: getattr(profile, field) for qid, field in PREFILLED_FROM_PROFILE.items()}
+    return {qid: str(value) for qid, value in values.items() if value is not None}
+
+
+class KneeCheck:
+    """The knee check's part of the shared question-flow mechanism."""
+
+    def running(self, session: Session, user_id: int, now: datetime) -> Assessment | None:
+        return in_progress(session, user_id)
+
+    def answers(self, row: Assessment) -> dict[str, str]:
+        return {k: str(v) for k, v in row.answers.items()}
+
+    def questions(
+        self, session: Session, row: Assessment, answers: Mapping[str, str]
+    ) -> list[Question]:
+        return list(questions_for(session, row.user_id))
+
+    def ends_early(self, answers: Mapping[str, str]) -> bool:
+        return bool(red_flags_in(answers))
+
+    def record(
+        self,
+        session: Session,
+        row: Assessment,
+        answers: Mapping[str, str],
+        current: str,
+        now: datetime,
+    ) -> None:
+        # A fresh dict, so SQLAlchemy sees the JSON change.
+        row.answers, row.current_question = dict(answers), current
+        session.add(row)
+
+    def finish(
+        self,
+        session: Session,
+        user_id: int,
+        row: Assessment,
+        answers: Mapping[str, str],
+        now: datetime,
+    ) -> Conclusion:
+        outcome = triage(dict(answers))
+        row.answers, row.status = dict(answers), AssessmentStatus.COMPLETE
+        row.outcome, row.red_flags = outcome.kind.value, list(outcome.red_flags)
+        row.current_question, row.finished_at = None, now
+        session.add(row)
+        session.flush()
+        tier = tier_of(outcome)
+        if tier is not None:
+            refer(session, user_id, tier, outcome.red_flags, SOURCE, now, row.id)
+        else:
+            today, _zone = today_for(session, user_id, now)
+            change_plan(session, user_id, initial_state(outcome, today), now)
+        return Conclusion(outcome, referred=tier is not None)
+
+
+KNEE_CHECK = KneeCheck()
+
+
+def questions_for(session: Session, user_id: int) -> list[AssessmentQuestion]:
+    """The questions this user is asked, in content order (red flags first)."""
+    skip = _prefilled(session, user_id)
+    return [q for q in get_content().assessment if q.id not in skip]
 
 
 def in_progress(session: Session, user_id: int) -> Assessment | None:
@@ -23,74 +130,23 @@ def in_progress(session: Session, user_id: int) -> Assessment | None:
     return session.exec(statement).first()
 
 
-def start(
-    session: Session,
-    user_id: int,
-    first_question: str,
-    now: datetime,
-    prefilled: dict[str, str] | None = None,
-) -> Assessment:
-    """Begin a new assessment (an unfinished earlier one is abandoned)."""
+def begin(session: Session, user_id: int, now: datetime) -> Began | NeedsConsent:
+    """Start a fresh knee check (an unfinished one is abandoned); consent first."""
+    if not has_consented(session, user_id):
+        return NeedsConsent()
     abandon(session, user_id, now)
-    assessment = Assessment(
-        user_id=user_id,
-        answers=dict(prefilled or {}),
-        current_question=first_question,
-        started_at=now,
-    )
-    session.add(assessment)
+    row = Assessment(user_id=user_id, answers=_prefilled(session, user_id), started_at=now)
+    session.add(row)
     session.flush()
-    return assessment
+    return Began(questionnaire.ask_first(KNEE_CHECK, session, row, now))
 
 
 def abandon(session: Session, user_id: int, now: datetime) -> None:
-    """Close any unfinished assessment of the user without an outcome."""
-    current = in_progress(session, user_id)
-    while current is not None:
-        current.status, current.finished_at, current.current_question = (
-            AssessmentStatus.ABANDONED,
-            now,
-            None,
-        )
-        session.add(current)
-        session.flush()
-        current = in_progress(session, user_id)
-
-
-def record_answer(
-    session: Session,
-    assessment: Assessment,
-    question_id: str,
-    value: str,
-    next_question: str | None,
-) -> None:
-    """Save one answer and move on to `next_question` (None once all are answered)."""
-    answers = dict(assessment.answers)
-    answers[question_id] = value
-    # A fresh dict, so SQLAlchemy sees the JSON change.
-    assessment.answers = answers
-    assessment.current_question = next_question
-    session.add(assessment)
-
-
-def go_back(session: Session, assessment: Assessment, to_question: str, dropped: list[str]) -> None:
-    """Return to `to_question`, forgetting its answer and every later one (`dropped`)."""
-    assessment.answers = {k: v for k, v in assessment.answers.items() if k not in dropped}
-    assessment.current_question = to_question
-    session.add(assessment)
-
-
-def finish(
-    session: Session,
-    assessment: Assessment,
-    outcome: str,
-    red_flags: list[str],
-    now: datetime,
-) -> None:
-    """Close the assessment with the engine's conclusion."""
-    assessment.status = AssessmentStatus.COMPLETE
-    assessment.outcome = outcome
-    assessment.red_flags = list(red_flags)
-    assessment.current_question = None
-    assessment.finished_at = now
-    session.add(assessment)
+    """Close any unfinished knee check of the user without an outcome."""
+    statement = select(Assessment).where(
+        Assessment.user_id == user_id, Assessment.status == AssessmentStatus.IN_PROGRESS
+    )
+    for row in session.exec(statement).all():
+        row.status, row.finished_at, row.current_question = AssessmentStatus.ABANDONED, now, None
+        session.add(row)
+    session.flush()

@@ -1,6 +1,7 @@
-"""Daily check-in use cases: start, save each answer as it comes, go back, abandon, and finish
-by asking the engine for the day's decision and applying it. No Telegram here;
-conversations/checkin.py calls these, each inside one short session.
+"""The daily check-in as use cases: begin, answer, go back, abandon, and finish by asking the
+engine for the day's decision and applying it. The steps are the shared question-flow mechanism
+(bot/services/questionnaire.py); this module says which questions, where the draft is kept and
+what finishing means. No Telegram here; conversations/checkin.py renders what these return.
 
 One row per user and local day: a second check-in that day keeps its draft beside the first
 one's answers and, once complete, replaces them and decides again from the plan state the day
@@ -13,6 +14,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -26,10 +28,14 @@ from bot.coaching.progression import (
     run_gate_answer,
 )
 from bot.coaching.triage import most_serious, red_flags_in
-from bot.content import CheckinField, Content, RedFlag, get_content
+from bot.content import CheckinField, Content, Question, QuestionKind, RedFlag, get_content
+from bot.services import questionnaire
+from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state, state_from_json, state_to_json
-from bot.services.plans import change_plan, refer
+from bot.services.plans import change_plan, latest_referral, refer
+from bot.services.questionnaire import Asked
 from bot.services.tasks import mark_done
+from bot.services.users import today_for
 from bot.storage.models import CheckinRecord
 
 # The task id the reminder dispatcher looks for: logged, the day's check-in nudge stops.
@@ -111,47 +117,17 @@ def in_progress(session: Session, user_id: int, today: date, now: datetime) -> C
     return None
 
 
-def start(
-    session: Session, user_id: int, day: date, first_question: str, now: datetime
-) -> tuple[CheckinRecord, bool]:
-    """Begin the day's check-in (dropping any unfinished one); True if it updates today's."""
+def start(session: Session, user_id: int, day: date, now: datetime) -> tuple[CheckinRecord, bool]:
+    """Open the day's check-in (dropping any unfinished one); True if it updates today's."""
     abandon(session, user_id, now)
     checkin = for_day(session, user_id, day)
     updating = checkin is not None and is_complete(checkin)
     if checkin is None:
         checkin = CheckinRecord(user_id=user_id, local_date=day, created_at=now, updated_at=now)
-    checkin.draft, checkin.current_question, checkin.updated_at = {}, first_question, now
+    checkin.draft, checkin.current_question, checkin.updated_at = {}, None, now
     session.add(checkin)
     session.flush()
     return checkin, updating
-
-
-def record_answer(
-    session: Session,
-    checkin: CheckinRecord,
-    question_id: str,
-    value: str,
-    next_question: str | None,
-    now: datetime,
-) -> None:
-    """Save one answer and move on to `next_question`."""
-    # A fresh dict, so SQLAlchemy sees the JSON change.
-    checkin.draft = {**(checkin.draft or {}), question_id: value}
-    checkin.current_question, checkin.updated_at = next_question, now
-    session.add(checkin)
-
-
-def go_back(
-    session: Session,
-    checkin: CheckinRecord,
-    to_question: str,
-    dropped: Sequence[str],
-    now: datetime,
-) -> None:
-    """Return to `to_question`, forgetting its answer and every later one."""
-    checkin.draft = {k: v for k, v in (checkin.draft or {}).items() if k not in dropped}
-    checkin.current_question, checkin.updated_at = to_question, now
-    session.add(checkin)
 
 
 def abandon(session: Session, user_id: int, now: datetime) -> None:
@@ -302,3 +278,129 @@ def stop_for_red_flags(
     session.add(checkin)
     refer(session, user_id, worst.tier, [f.id for f in flags], SOURCE, now)
     return worst.tier
+
+
+# --- the question flow ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlaggedStop:
+    """The re-screen found a red flag: the check-in stopped with a referral."""
+
+    tier: Tier
+    flags: list[RedFlag]
+
+
+@dataclass(frozen=True)
+class NoPlan:
+    """The user has no plan to adjust any more (referred meanwhile)."""
+
+
+Ending = Result | FlaggedStop | NoPlan
+
+
+def gate_question(content: Content) -> Question:
+    """The return-to-running gate, asked as one more yes/no question."""
+    gate = content.return_to_running.gate
+    return Question(
+        id=RUN_GATE,
+        text=gate.question,
+        kind=QuestionKind.YES_NO,
+        options=gate.options,
+        references=gate.references,
+    )
+
+
+def question(question_id: str, content: Content | None = None) -> Question:
+    """A check-in question by id (the gate included)."""
+    content = content or get_content()
+    if question_id == RUN_GATE:
+        return gate_question(content)
+    return next(q for q in content.checkin if q.id == question_id)
+
+
+class DailyCheckin:
+    """The daily check-in's part of the shared question-flow mechanism."""
+
+    def running(self, session: Session, user_id: int, now: datetime) -> CheckinRecord | None:
+        today, _zone = today_for(session, user_id, now)
+        return in_progress(session, user_id, today, now)
+
+    def answers(self, row: CheckinRecord) -> dict[str, str]:
+        return {k: str(v) for k, v in (row.draft or {}).items()}
+
+    def questions(
+        self, session: Session, row: CheckinRecord, answers: Mapping[str, str]
+    ) -> list[Question]:
+        state = basis(session, row.user_id, row)
+        if state is None:
+            return []  # referred meanwhile: nothing left to ask
+        return [question(qid) for qid in questions_for(state, row.local_date, answers)]
+
+    def ends_early(self, answers: Mapping[str, str]) -> bool:
+        return bool(red_flags(answers))
+
+    def record(
+        self,
+        session: Session,
+        row: CheckinRecord,
+        answers: Mapping[str, str],
+        current: str,
+        now: datetime,
+    ) -> None:
+        # A fresh dict, so SQLAlchemy sees the JSON change.
+        row.draft, row.current_question, row.updated_at = dict(answers), current, now
+        session.add(row)
+
+    def finish(
+        self,
+        session: Session,
+        user_id: int,
+        row: CheckinRecord,
+        answers: Mapping[str, str],
+        now: datetime,
+    ) -> Ending:
+        flags = red_flags(answers)
+        if flags:
+            return FlaggedStop(stop_for_red_flags(session, user_id, row, flags, now), flags)
+        result = finish(session, user_id, row, answers, now)
+        return NoPlan() if result is None else result
+
+
+DAILY_CHECKIN = DailyCheckin()
+
+
+@dataclass(frozen=True)
+class Began:
+    first: Asked
+    day: date
+    updating: bool  # today's check-in is done already; this one will replace it
+
+
+class Refusal(StrEnum):
+    NO_CONSENT = "no_consent"
+    NO_PLAN = "no_plan"
+    REFERRED = "referred"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why no check-in can be taken now; `tier` of the referral, when there is one."""
+
+    reason: Refusal
+    tier: Tier | None = None
+
+
+def begin(session: Session, user_id: int, now: datetime) -> Began | Refused:
+    """Start today's check-in (consent, a plan and no referral first)."""
+    if not has_consented(session, user_id):
+        return Refused(Refusal.NO_CONSENT)
+    state = load_state(session, user_id)
+    if state is None:
+        return Refused(Refusal.NO_PLAN)
+    if state.stage is Stage.REFERRED:
+        referral = latest_referral(session, user_id)
+        return Refused(Refusal.REFERRED, Tier(referral.tier) if referral else None)
+    today, _zone = today_for(session, user_id, now)
+    row, updating = start(session, user_id, today, now)
+    return Began(questionnaire.ask_first(DAILY_CHECKIN, session, row, now), today, updating)

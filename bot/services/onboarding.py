@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
+from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -145,31 +146,73 @@ def set_time_zone(session: Session, user_id: int, zone: str, now: datetime) -> N
     replan_reminders(session, user_id, now)
 
 
-def save_day(
-    session: Session, user_id: int, wake: time, sleep: time, exercise: time, now: datetime
-) -> None:
-    """Store the runner's usual day (local wall-clock times in their own zone)."""
+class Step(StrEnum):
+    """Onboarding's steps in order; where a user is follows from what is stored."""
+
+    CONSENT = "consent"
+    AGE = "age"
+    TIME_ZONE = "time_zone"
+    WAKE = "wake"
+    SLEEP = "sleep"
+    EXERCISE = "exercise"
+    DONE = "done"
+
+
+# The runner's day, asked in this order; each is a Profile column of the same name + "_time".
+DAY_STEPS = (Step.WAKE, Step.SLEEP, Step.EXERCISE)
+
+
+def next_step(session: Session, user_id: int) -> Step:
+    """The first step not yet answered - so /start (or /cancel, then /start) carries on
+    where the user left off, and nothing is asked twice."""
+    profile = session.get(Profile, user_id)
+    user = session.get(User, user_id)
+    if profile is None or profile.consented_at is None:
+        return Step.CONSENT
+    if profile.age_band is None:
+        return Step.AGE
+    if user is None or user.time_zone is None:
+        return Step.TIME_ZONE
+    for step in DAY_STEPS:
+        if getattr(profile, f"{step.value}_time") is None:
+            return step
+    return Step.DONE
+
+
+def record_age_band(session: Session, user_id: int, band: str, now: datetime) -> None:
+    """Keep the age band (after consent), so the knee check need not ask it again."""
+    profile = session.get(Profile, user_id)
+    if profile is None or profile.consented_at is None:
+        raise LookupError(f"user {user_id} has not consented")
+    profile.age_band, profile.updated_at = band, now
+    session.add(profile)
+
+
+class DayProblem(StrEnum):
+    EXERCISE_OUTSIDE_DAY = "exercise_outside_day"
+
+
+def save_day_time(
+    session: Session, user_id: int, step: Step, value: time, now: datetime
+) -> DayProblem | None:
+    """Store one time of the runner's day (local wall time in their zone) and re-plan their
+    reminders; a time that cannot work is refused with the problem, and nothing changes."""
+    if step not in DAY_STEPS:
+        raise ValueError(f"{step} is not a time of the day")
     profile = session.get(Profile, user_id)
     if profile is None:
         raise LookupError(f"user {user_id} has no profile (no consent)")
-    profile.wake_time, profile.sleep_time, profile.exercise_time = wake, sleep, exercise
+    if step is Step.EXERCISE:
+        assert profile.wake_time is not None
+        assert profile.sleep_time is not None
+        if not within_day(value, profile.wake_time, profile.sleep_time):
+            return DayProblem.EXERCISE_OUTSIDE_DAY
+    setattr(profile, f"{step.value}_time", value)
     profile.updated_at = now
     session.add(profile)
     session.flush()
     replan_reminders(session, user_id, now)
-
-
-def is_set_up(session: Session, user_id: int) -> bool:
-    """Consent given, time zone known and the day filled in."""
-    profile = session.get(Profile, user_id)
-    user = session.get(User, user_id)
-    return (
-        profile is not None
-        and profile.consented_at is not None
-        and profile.exercise_time is not None
-        and user is not None
-        and user.time_zone is not None
-    )
+    return None
 
 
 def within_day(moment: time, wake: time, sleep: time) -> bool:
@@ -179,6 +222,14 @@ def within_day(moment: time, wake: time, sleep: time) -> bool:
     nudge can actually be sent at (the sleep minute itself is already quiet).
     """
     return not QuietHours(start=sleep, end=wake).contains(moment)
+
+
+def day_of(session: Session, user_id: int) -> tuple[time | None, time | None, time | None]:
+    """The runner's wake, sleep and exercise times, as far as they are known."""
+    profile = session.get(Profile, user_id)
+    if profile is None:
+        return None, None, None
+    return profile.wake_time, profile.sleep_time, profile.exercise_time
 
 
 def zone_of(session: Session, user_id: int) -> str | None:

@@ -18,6 +18,9 @@ class Profile(SQLModel, table=True):
 
     user_id: int = user_id_field(primary_key=True)
     consented_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The age band answered in onboarding (an option of the "age" question), so the knee
+    # check does not ask it twice.
+    age_band: str | None = Field(default=None, max_length=16)
     # Local wall-clock times in the user's own time zone (users.time_zone).
     wake_time: time | None = None
     sleep_time: time | None = None
