@@ -71,14 +71,11 @@ FLOW = QuestionFlow(
     FlowSpec(
         name="assessment",
         state=AssessmentState.QUESTION,
-        prefix="assess",
         command="assess",
         questionnaire=knee_check.KNEE_CHECK,
         copy=_copy,
         begin=_begin,
-        first=lambda began: began.first,
         intro=lambda began: _copy().intro.format(total=began.first.total),
-        abandon=knee_check.abandon,
         show_result=_show_result,
     )
 )

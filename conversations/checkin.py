@@ -148,14 +148,11 @@ FLOW = QuestionFlow(
     FlowSpec(
         name="checkin",
         state=CheckinState.QUESTION,
-        prefix="checkin",
         command="checkin",
         questionnaire=daily_checkin.DAILY_CHECKIN,
         copy=_copy,
         begin=_begin,
-        first=lambda began: began.first,
         intro=_intro,
-        abandon=daily_checkin.abandon,
         show_result=_show_result,
     )
 )

@@ -53,7 +53,7 @@ KEYPAD_ROW = 6  # 0-5 on the first row, 6-10 on the second: fits a phone screen
 
 RowT = TypeVar("RowT", bound=questionnaire.Running)
 ResultT = TypeVar("ResultT")
-BeganT = TypeVar("BeganT")
+BeganT = TypeVar("BeganT", bound=questionnaire.Began)
 
 
 def message_of(update: Update) -> Message:
@@ -245,16 +245,13 @@ class FlowSpec(Generic[RowT, ResultT, BeganT]):
 
     name: str  # the ConversationHandler's name ("checkin")
     state: StrEnum  # its one state, declared in the flow's module ("checkin.question")
-    prefix: str  # the callback data namespace ("checkin:answer:...")
-    command: str  # the command that starts it ("checkin")
+    command: str  # the command that starts it, and its callback data namespace
     questionnaire: Questionnaire[RowT, ResultT]
     copy: Callable[[], QuestionFlowCopy]
-    # Begin in one unit of work: what was begun (rendered by `intro`, its first question asked
-    # from `first`), or a refusal text.
+    # Begin in one unit of work: what was begun (rendered by `intro`, then its first question),
+    # or a refusal text.
     begin: Callable[[Session, int, datetime], BeganT | str]
-    first: Callable[[BeganT], Asked]
     intro: Callable[[BeganT], str]
-    abandon: Abandon
     # Show how the flow ended (the outcome, a referral, the plan...).
     show_result: Callable[[Message, Services, int, ResultT], Awaitable[None]]
 
@@ -265,7 +262,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
     def __init__(self, spec: FlowSpec[RowT, ResultT, BeganT]) -> None:
         self.spec = spec
         self.state: str = spec.state
-        self.replies = MidFlowReplies(spec.copy, spec.abandon)
+        self.replies = MidFlowReplies(spec.copy, spec.questionnaire.abandon)
 
     async def _ask(self, message: Message, asked: Asked) -> None:
         copy = self.spec.copy()
@@ -273,7 +270,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
             question_text(asked.question, asked.number, asked.total, copy),
             reply_markup=inline(
                 question_keyboard(
-                    asked.question, self.spec.prefix, copy.back, with_back=not asked.is_first
+                    asked.question, self.spec.command, copy.back, with_back=not asked.is_first
                 )
             ),
         )
@@ -300,7 +297,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
             return END
         log.info("%s started user=%s", self.spec.name, user_id)
         await message.reply_text(self.spec.intro(began))
-        await self._ask(message, self.spec.first(began))
+        await self._ask(message, began.first)
         return self.state
 
     async def start_pressed_again(self, update: Update, context: Context) -> str | int | None:
@@ -412,7 +409,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         return per_user_conversation(self._conversation)
 
     def _conversation(self) -> ConversationHandler[Context]:
-        prefix = self.spec.prefix
+        prefix = self.spec.command
         # Shared by the entry points and the state, so typed as the literal's items are.
         answer: BaseHandler[Update, Context, object] = CallbackQueryHandler(
             self.answer_pressed, pattern=pattern(prefix, "answer")

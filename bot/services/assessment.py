@@ -110,6 +110,9 @@ class KneeCheck:
             change_plan(session, user_id, initial_state(outcome, today), now)
         return Conclusion(outcome, referred=tier is not None)
 
+    def abandon(self, session: Session, user_id: int, now: datetime) -> None:
+        abandon(session, user_id, now)
+
 
 KNEE_CHECK = KneeCheck()
 

@@ -366,6 +366,9 @@ class DailyCheckin:
         result = finish(session, user_id, row, answers, now)
         return NoPlan() if result is None else result
 
+    def abandon(self, session: Session, user_id: int, now: datetime) -> None:
+        abandon(session, user_id, now)
+
 
 DAILY_CHECKIN = DailyCheckin()
 

@@ -61,6 +61,9 @@ class Questionnaire(Protocol[RowT, ResultT]):
     ) -> ResultT:
         """Close the questionnaire with all its answers and apply what follows from them."""
 
+    def abandon(self, session: Session, user_id: int, now: datetime) -> None:
+        """Drop the user's unfinished questionnaire of this kind (/cancel, a red flag)."""
+
 
 @dataclass(frozen=True)
 class Asked:
@@ -74,6 +77,13 @@ class Asked:
     @property
     def is_first(self) -> bool:
         return self.number == 1
+
+
+class Began(Protocol):
+    """A questionnaire just started: its first question is on screen."""
+
+    @property
+    def first(self) -> Asked: ...
 
 
 @dataclass(frozen=True)
