@@ -28,7 +28,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
-from bot.content.texts import ui_texts
+from bot.content.texts import get_texts
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.telegram.context import Services, attach_services, services_in
@@ -86,7 +86,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: BotApplication = builder.build()
-    attach_services(application, Services(settings=settings, db=db, clock=clock, texts=ui_texts()))
+    attach_services(application, Services(settings=settings, db=db, clock=clock, texts=get_texts()))
     _register_handlers(application)
     return application
 
@@ -129,7 +129,7 @@ def _register_handlers(app: BotApplication) -> None:
 
 async def _post_init(app: BotApplication) -> None:
     """Publish the command menu once the bot is connected."""
-    texts = services_in(app.bot_data).texts
+    texts = services_in(app.bot_data).texts.ui
     await app.bot.set_my_commands([BotCommand(c.command, c.description) for c in texts.commands])
     start_dispatcher(app)  # the one repeating reminder job
     log.info("bot ready as @%s", app.bot.username)

@@ -109,17 +109,17 @@ def cmd_content_check(_args: argparse.Namespace) -> int:
     """Validate every content file (clinical content and the flows' copy); print a summary."""
     from bot.content import ContentError
     from bot.content.check import main_check
-    from bot.content.copy_files import load_all_copy
+    from bot.content.texts import load_texts
 
     status = main_check()
     if status != 0:
         return status
     try:
-        copy_files = load_all_copy()
+        texts = load_texts()
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print("Copy OK: " + ", ".join(copy_files))
+    print("Copy OK: " + ", ".join(texts.by_file()))
     return 0
 
 

@@ -18,7 +18,7 @@ from telegram import Message
 from telegram.ext import ConversationHandler
 
 from bot.coaching.triage import Outcome
-from bot.content.flow_copy import AssessmentCopy, flow_copy
+from bot.content.texts import AssessmentCopy, Texts, get_texts
 from bot.services import assessment as knee_check
 from bot.telegram.context import Context, Services
 from conversations.plan import today_view
@@ -30,13 +30,13 @@ class AssessmentState(StrEnum):
     QUESTION = "assessment.question"
 
 
-def _copy() -> AssessmentCopy:
-    return flow_copy().flows.assessment
+def _copy(texts: Texts) -> AssessmentCopy:
+    return texts.flows.assessment
 
 
 def outcome_text(outcome: Outcome) -> str:
     """Conclusion, why, and on what sources; then where to go, for a referral."""
-    copy = flow_copy().flows.outcome
+    copy = get_texts().flows.outcome
     references = [ref for reason in outcome.reasons for ref in reason.references]
     text = copy.layout.format(
         title=outcome.title,
@@ -54,7 +54,7 @@ def outcome_text(outcome: Outcome) -> str:
 def _begin(session: Session, user_id: int, now: datetime) -> knee_check.Began | str:
     began = knee_check.begin(session, user_id, now)
     if isinstance(began, knee_check.NeedsConsent):
-        return _copy().needs_consent
+        return _copy(get_texts()).needs_consent
     return began
 
 
@@ -75,7 +75,7 @@ FLOW = QuestionFlow(
         questionnaire=knee_check.KNEE_CHECK,
         copy=_copy,
         begin=_begin,
-        intro=lambda began: _copy().intro.format(total=began.first.total),
+        intro=lambda began: _copy(get_texts()).intro.format(total=began.first.total),
         show_result=_show_result,
     )
 )

@@ -22,7 +22,7 @@ from telegram.ext import ConversationHandler
 from bot.coaching.kinds import RuleId, Stage, Tier
 from bot.coaching.progression import PlanState, describe_progress
 from bot.content import RedFlag, get_content
-from bot.content.checkin_copy import CheckinCopy, checkin_copy
+from bot.content.texts import CheckinCopy, Texts, get_texts
 from bot.services import checkins as daily_checkin
 from bot.telegram.context import Context, Services
 from conversations.plan import today_view
@@ -34,8 +34,8 @@ class CheckinState(StrEnum):
     QUESTION = "checkin.question"
 
 
-def _copy() -> CheckinCopy:
-    return checkin_copy()
+def _copy(texts: Texts | None = None) -> CheckinCopy:
+    return (texts or get_texts()).checkin
 
 
 def _day_label(day: date) -> str:

@@ -24,7 +24,7 @@ def person_of(update: Update) -> TelegramPerson:
 
 async def help_command(update: Update, context: Context) -> None:
     """List what the bot can do."""
-    texts = services(context).texts
+    texts = services(context).texts.ui
     assert update.effective_message is not None
     await update.effective_message.reply_text(texts.help.format(commands=texts.command_list()))
 
@@ -34,7 +34,7 @@ async def guard_group_chats(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return  # private chats go on to the flows
-    texts = services(context).texts
+    texts = services(context).texts.ui
     if update.callback_query is not None:
         await update.callback_query.answer()
     elif update.effective_message is not None and update.effective_message.text:
@@ -59,23 +59,23 @@ async def track_block(update: Update, context: Context) -> None:
 async def unknown_input(update: Update, context: Context) -> None:
     """Reply kindly to text or commands no flow was waiting for."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(services(context).texts.unknown_input)
+    await update.effective_message.reply_text(services(context).texts.ui.unknown_input)
 
 
 async def unsupported_media(update: Update, context: Context) -> None:
     """Reply kindly to stickers, photos, voice and the like."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(services(context).texts.unsupported_media)
+    await update.effective_message.reply_text(services(context).texts.ui.unsupported_media)
 
 
 async def edited_message(update: Update, context: Context) -> None:
     """Explain that edits are not read, so the user resends instead of waiting."""
     assert update.edited_message is not None
-    await update.edited_message.reply_text(services(context).texts.edited_message)
+    await update.edited_message.reply_text(services(context).texts.ui.edited_message)
 
 
 async def stale_button(update: Update, context: Context) -> None:
     """Answer a button press that no flow claims (old message, restart, finished flow)."""
     query = update.callback_query
     assert query is not None
-    await query.answer(services(context).texts.stale_button, show_alert=False)
+    await query.answer(services(context).texts.ui.stale_button, show_alert=False)

@@ -6,20 +6,21 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CommandHandler
 
 from bot.content import get_content
-from bot.content.flow_copy import flow_copy
+from bot.content.schema import unwrap
+from bot.content.texts import get_texts
 from bot.telegram.context import Context
 
 
 def about_text() -> str:
     content = get_content()
-    copy = flow_copy().flows.about
+    copy = get_texts().flows.about
     references = "\n".join(
-        copy.reference_line.format(short=ref.short, citation=" ".join(ref.citation.split()))
+        copy.reference_line.format(short=ref.short, citation=unwrap(ref.citation))
         for ref in content.references.values()
     )
     return copy.layout.format(
-        about=" ".join(content.messages.about.split()),
-        disclaimer=" ".join(content.messages.disclaimer.split()),
+        about=unwrap(content.messages.about),
+        disclaimer=unwrap(content.messages.disclaimer),
         references=references,
     )
 
@@ -34,7 +35,7 @@ async def cancel_nothing(update: Update, context: Context) -> None:
     """/cancel when no flow is running: nothing to stop."""
     assert update.effective_message is not None
     await update.effective_message.reply_text(
-        flow_copy().flows.cancel.nothing, reply_markup=ReplyKeyboardRemove()
+        get_texts().flows.cancel.nothing, reply_markup=ReplyKeyboardRemove()
     )
 
 

@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from bot.coaching.triage import red_flags_in
 from bot.content import get_content
-from bot.content.flow_copy import OnboardingCopy, flow_copy
+from bot.content.texts import OnboardingCopy, Texts, get_texts
 from bot.services import onboarding as onboarding_service
 from bot.services.onboarding import DAY_STEPS, Step, ZoneMatch
 from bot.services.plans import refer
@@ -75,10 +75,14 @@ _STATE_OF_STEP = {
 
 
 def _copy() -> OnboardingCopy:
-    return flow_copy().onboarding
+    return get_texts().onboarding
 
 
-_replies = MidFlowReplies(_copy, abandon=None)  # what was confirmed is kept
+def _own(texts: Texts) -> OnboardingCopy:
+    return texts.onboarding
+
+
+_replies = MidFlowReplies(_own, _own, abandon=None)  # what was confirmed is kept
 
 
 def _step(update: Update, context: Context) -> Step:

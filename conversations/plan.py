@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.coaching.kinds import Stage, TaskKind, Tier
 from bot.coaching.plan import Task, describe_dosage, plan_for
 from bot.content import get_content
-from bot.content.flow_copy import PlanCopy, flow_copy
+from bot.content.texts import PlanCopy, get_texts
 from bot.services import tasks as task_log
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def _copy() -> PlanCopy:
-    return flow_copy().flows.plan
+    return get_texts().flows.plan
 
 
 def _day_code(day: date) -> str:
@@ -55,7 +55,7 @@ def today_view(svc: Services, user_id: int) -> tuple[str, InlineKeyboardMarkup |
     if state is None:
         return copy.needs_assessment, None
     if state.stage is Stage.REFERRED:
-        text = flow_copy().flows.referral.no_plan
+        text = get_texts().flows.referral.no_plan
         if referral is not None:
             tier = content.tiers[Tier(referral.tier)]
             text = f"{text}\n\n{tier.where_to_go}"

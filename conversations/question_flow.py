@@ -36,7 +36,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.content import Question, QuestionKind, get_content
-from bot.content.flow_copy import QuestionFlowCopy
+from bot.content.texts import QuestionFlowCopy, Texts
 from bot.services import questionnaire
 from bot.services.questionnaire import Asked, Finished, NotCurrent, Questionnaire
 from bot.telegram.callback_data import callback, pattern, pressed
@@ -162,13 +162,25 @@ def per_user_conversation(
 Abandon = Callable[[Session, int, datetime], None]
 
 
-class MidFlowTexts(Protocol):
-    """The words every flow needs for what is not an answer."""
+class FlowTexts(Protocol):
+    """A flow's own words for stopping it and for what it does not take mid-flow."""
 
     @property
     def cancelled(self) -> str: ...
     @property
     def commands_mid_flow(self) -> str: ...
+
+
+class StopTexts(FlowTexts, Protocol):
+    """A question flow's own words, including for a button of a finished run."""
+
+    @property
+    def finished_button(self) -> str: ...
+
+
+class InputTexts(Protocol):
+    """Words for input a flow cannot read (shared by the question flows)."""
+
     @property
     def edited(self) -> str: ...
     @property
@@ -179,8 +191,14 @@ class MidFlowReplies:
     """A flow's replies to anything but an answer: /cancel, /help, other commands, edits
     (screened for red flags), stickers and the like."""
 
-    def __init__(self, copy: Callable[[], MidFlowTexts], abandon: Abandon | None) -> None:
-        self._copy = copy
+    def __init__(
+        self,
+        own: Callable[[Texts], FlowTexts],
+        inputs: Callable[[Texts], InputTexts],
+        abandon: Abandon | None,
+    ) -> None:
+        self._own = own
+        self._inputs = inputs
         self._abandon = abandon
 
     def abandon(self, update: Update, context: Context) -> None:
@@ -196,7 +214,7 @@ class MidFlowReplies:
         self.abandon(update, context)
         # Also clears a reply keyboard a step may have shown (onboarding's "Share location").
         await message_of(update).reply_text(
-            self._copy().cancelled, reply_markup=ReplyKeyboardRemove()
+            self._own(services(context).texts).cancelled, reply_markup=ReplyKeyboardRemove()
         )
         return END
 
@@ -206,7 +224,7 @@ class MidFlowReplies:
 
     async def other_command(self, update: Update, context: Context) -> None:
         """Another command mid-flow: finish or /cancel first."""
-        await message_of(update).reply_text(self._copy().commands_mid_flow)
+        await message_of(update).reply_text(self._own(services(context).texts).commands_mid_flow)
 
     async def edited(self, update: Update, context: Context) -> int | None:
         """An edit: screened for red flags, otherwise not read."""
@@ -214,12 +232,12 @@ class MidFlowReplies:
         if message.text and await stop_for_red_flag(update, context, message.text):
             self.abandon(update, context)
             return END
-        await message.reply_text(self._copy().edited)
+        await message.reply_text(self._inputs(services(context).texts).edited)
         return None
 
     async def media(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice: ask for a tap or a number."""
-        await message_of(update).reply_text(self._copy().media)
+        await message_of(update).reply_text(self._inputs(services(context).texts).media)
 
     def fallbacks(
         self, *commands: BaseHandler[Update, Context, Any]
@@ -239,6 +257,11 @@ class MidFlowReplies:
 # --- the flow --------------------------------------------------------------------------------
 
 
+def _shared(texts: Texts) -> QuestionFlowCopy:
+    """The words every question flow shares."""
+    return texts.flows.question_flow
+
+
 @dataclass(frozen=True)
 class FlowSpec(Generic[RowT, ResultT, BeganT]):
     """What makes one question flow itself; everything else is shared."""
@@ -247,7 +270,7 @@ class FlowSpec(Generic[RowT, ResultT, BeganT]):
     state: StrEnum  # its one state, declared in the flow's module ("checkin.question")
     command: str  # the command that starts it, and its callback data namespace
     questionnaire: Questionnaire[RowT, ResultT]
-    copy: Callable[[], QuestionFlowCopy]
+    copy: Callable[[Texts], StopTexts]  # the flow's own words, from the one aggregate
     # Begin in one unit of work: what was begun (rendered by `intro`, then its first question),
     # or a refusal text.
     begin: Callable[[Session, int, datetime], BeganT | str]
@@ -262,10 +285,10 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
     def __init__(self, spec: FlowSpec[RowT, ResultT, BeganT]) -> None:
         self.spec = spec
         self.state: str = spec.state
-        self.replies = MidFlowReplies(spec.copy, spec.questionnaire.abandon)
+        self.replies = MidFlowReplies(spec.copy, _shared, spec.questionnaire.abandon)
 
-    async def _ask(self, message: Message, asked: Asked) -> None:
-        copy = self.spec.copy()
+    async def _ask(self, message: Message, asked: Asked, texts: Texts) -> None:
+        copy = _shared(texts)
         await message.reply_text(
             question_text(asked.question, asked.number, asked.total, copy),
             reply_markup=inline(
@@ -297,7 +320,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
             return END
         log.info("%s started user=%s", self.spec.name, user_id)
         await message.reply_text(self.spec.intro(began))
-        await self._ask(message, began.first)
+        await self._ask(message, began.first, svc.texts)
         return self.state
 
     async def start_pressed_again(self, update: Update, context: Context) -> str | int | None:
@@ -308,9 +331,10 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         current = self._position(update, context)
         if current is None:
             return await self.begin(update, context)
-        await query.answer(self.spec.copy().already_answered)
+        texts = services(context).texts
+        await query.answer(_shared(texts).already_answered)
         await drop_buttons(query.message)
-        await self._ask(message_of(update), current)
+        await self._ask(message_of(update), current, texts)
         return None
 
     async def answer_pressed(self, update: Update, context: Context) -> str | int | None:
@@ -321,7 +345,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         assert query is not None
         step = self._answer(update, context, question_id, value)
         if isinstance(step, NotCurrent):
-            return await self._not_current(update, step)
+            return await self._not_current(update, context, step)
         await query.answer()
         option = step.answered
         await show_choice(query.message, get_content().render(option.label) if option else value)
@@ -333,17 +357,17 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         if await stop_for_red_flag(update, context, text):
             self.replies.abandon(update, context)
             return END
-        copy = self.spec.copy()
+        texts = services(context).texts
         current = self._position(update, context)
         if current is None:
-            await message_of(update).reply_text(copy.finished_button)
+            await message_of(update).reply_text(self.spec.copy(texts).finished_button)
             return END
-        value = await read_typed_answer(message_of(update), current.question, text, copy)
+        value = await read_typed_answer(message_of(update), current.question, text, _shared(texts))
         if value is None:
             return None
         step = self._answer(update, context, current.question.id, str(value))
         if isinstance(step, NotCurrent):
-            return await self._not_current(update, step)
+            return await self._not_current(update, context, step)
         return await self._next(update, context, step)
 
     def _answer(
@@ -365,19 +389,21 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
     ) -> str | int:
         message = message_of(update)
         if isinstance(step, Asked):
-            await self._ask(message, step)
+            await self._ask(message, step, services(context).texts)
             return self.state
         log.info("%s finished user=%s", self.spec.name, user_id_of(update))
         await self.spec.show_result(message, services(context), user_id_of(update), step.result)
         return END
 
-    async def _not_current(self, update: Update, step: NotCurrent) -> str | int:
+    async def _not_current(self, update: Update, context: Context, step: NotCurrent) -> str | int:
         """A press that answers nothing on screen: say why, change nothing."""
-        copy = self.spec.copy()
+        texts = services(context).texts
         if update.callback_query is not None:
             finished = step.current is None
             await update.callback_query.answer(
-                copy.finished_button if finished else copy.already_answered
+                self.spec.copy(texts).finished_button
+                if finished
+                else _shared(texts).already_answered
             )
         return END if step.current is None else self.state
 
@@ -392,17 +418,17 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
                 self.spec.questionnaire, session, user_id_of(update), question_id, svc.clock.now()
             )
         if isinstance(step, NotCurrent):
-            return await self._not_current(update, step)
+            return await self._not_current(update, context, step)
         await query.answer()
         await drop_buttons(query.message)
-        await self._ask(message_of(update), step)
+        await self._ask(message_of(update), step, services(context).texts)
         return self.state
 
     async def stale_button(self, update: Update, context: Context) -> None:
         """A button of this flow outside a running one (finished, cancelled, or long ago)."""
         query = update.callback_query
         assert query is not None
-        await query.answer(self.spec.copy().finished_button)
+        await query.answer(self.spec.copy(services(context).texts).finished_button)
 
     def build(self) -> ConversationHandler[Context]:
         """The flow's conversation, in one literal."""

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.content.nudge_copy import nudge_copy
+from bot.content.texts import get_texts
 from bot.services.reminders.actions import PressOutcome, pause, press_nudge, resume
 from bot.storage.models import Profile, User
 from bot.telegram.context import Context, services
@@ -40,7 +40,7 @@ async def nudge_pressed(update: Update, context: Context) -> None:
     press = parse_press(query.data or "")
     assert press is not None  # the handler's pattern guarantees it
     svc = services(context)
-    copy = nudge_copy()
+    copy = get_texts().nudges
     with svc.db.session() as session:
         result = press_nudge(session, query.from_user.id, press, svc.clock.now())
     log.info(
@@ -76,7 +76,7 @@ async def _drop_buttons(update: Update) -> None:
 
 async def pause_command(update: Update, context: Context) -> None:
     """Offer how long to pause every reminder for."""
-    texts = nudge_copy().pause
+    texts = get_texts().nudges.pause
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -99,7 +99,7 @@ async def pause_chosen(update: Update, context: Context) -> None:
     assert match is not None
     days = None if match.group(1) == "forever" else int(match.group(1))
     svc = services(context)
-    texts = nudge_copy().pause
+    texts = get_texts().nudges.pause
     with svc.db.session() as session:
         user = session.get(User, query.from_user.id)
         zone = user.time_zone if user is not None else None
@@ -121,7 +121,7 @@ async def resume_command(update: Update, context: Context) -> None:
     assert update.effective_user is not None
     assert update.effective_message is not None
     svc = services(context)
-    texts = nudge_copy().pause
+    texts = get_texts().nudges.pause
     user_id = update.effective_user.id
     with svc.db.session() as session:
         user = session.get(User, user_id)

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.coaching.triage import screen_free_text
 from bot.content import Content, RedFlag, get_content
-from bot.content.flow_copy import flow_copy
+from bot.content.texts import get_texts
 from bot.services.onboarding import has_consented
 from bot.services.plans import refer
 from bot.telegram.context import Context, services
@@ -35,7 +35,7 @@ def sources_line(reference_ids: Iterable[str], content: Content | None = None) -
 def referral_text(flag: RedFlag, content: Content | None = None) -> str:
     """What to tell someone whose free text raised `flag`: why, where to go, sources."""
     content = content or get_content()
-    copy = flow_copy().flows
+    copy = get_texts().flows
     tier = content.tiers[flag.tier]
     sources = sources_line([*flag.references, *tier.references], content)
     return "\n\n".join(

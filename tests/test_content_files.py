@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 
 from bot.content import ContentError, load_copy
-from bot.content.copy_files import load_all_copy
 from bot.content.loader import _FILES
-from bot.content.texts import UiTexts
+from bot.content.texts import UiTexts, load_texts
 from bot.resources import content_dir
 
 
 def test_every_content_file_has_a_validator() -> None:
     on_disk = {path.name for path in content_dir().glob("*.yaml")}
-    validated = set(_FILES) | set(load_all_copy())
+    validated = set(_FILES) | set(load_texts().by_file())
     assert on_disk == validated
 
 

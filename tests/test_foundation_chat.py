@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlmodel import select
 
-from bot.content.texts import ui_texts
+from bot.content.texts import get_texts
 from bot.storage.models import ConversationState, User, UserData
 
 
@@ -33,10 +33,10 @@ async def test_start_twice_and_after_restart_stores_one_user(harness, db):
 async def test_help_lists_every_command_in_the_menu(harness):
     user = harness.user(7)
     await user.send("/help")
-    for command in ui_texts().commands:
+    for command in get_texts().ui.commands:
         assert f"/{command.command}" in user.last_text
     menu = [c["command"] for c in harness.telegram.commands]
-    assert menu == [c.command for c in ui_texts().commands]
+    assert menu == [c.command for c in get_texts().ui.commands]
 
 
 @pytest.mark.parametrize("action", ["/start", "hello", "/help"])
@@ -67,7 +67,7 @@ async def test_group_button_press_is_answered_without_a_message(harness, db):
 async def test_media_gets_a_friendly_way_forward(harness, action):
     user = harness.user(8)
     await getattr(user, action)()
-    assert user.last_text == ui_texts().unsupported_media
+    assert user.last_text == get_texts().ui.unsupported_media
     assert "/help" in user.last_text
 
 
@@ -75,21 +75,21 @@ async def test_unknown_text_and_very_long_text_get_a_short_reply(harness):
     user = harness.user(9)
     await user.send("x" * 5000)
     await user.send("/nonsense")
-    assert [m.text for m in user.messages] == [ui_texts().unknown_input] * 2
+    assert [m.text for m in user.messages] == [get_texts().ui.unknown_input] * 2
 
 
 async def test_edited_message_is_explained(harness):
     user = harness.user(10)
     await user.send("/help")
     await user.edit(message_id=1, text="/start")
-    assert user.last_text == ui_texts().edited_message
+    assert user.last_text == get_texts().ui.edited_message
 
 
 async def test_old_button_is_answered_gracefully(harness):
     user = harness.user(11)
     await user.press_data("from:a:long:gone:flow")
     answer = harness.telegram.callback_answers[-1]
-    assert answer.text == ui_texts().stale_button
+    assert answer.text == get_texts().ui.stale_button
     assert user.messages == []
 
 
@@ -106,7 +106,7 @@ async def test_a_crashing_handler_apologises_and_logs_no_text(harness, caplog, m
     with caplog.at_level(logging.DEBUG):
         await user.send("/start")
 
-    assert user.last_text == ui_texts().error
+    assert user.last_text == get_texts().ui.error
     error_logs = [r for r in caplog.records if r.name == "bot.telegram.errors"]
     assert error_logs, "the failure was not logged"
     logged = "\n".join(r.getMessage() for r in caplog.records)

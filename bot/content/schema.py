@@ -83,6 +83,24 @@ Text = str
 Id = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
 
 
+def unwrap(text: str) -> str:
+    """The one whitespace normalisation for user-facing text: join YAML's wrapped lines into
+    paragraphs; keep blank lines, "- " list items and lines that start with a placeholder."""
+    if "\n" not in text:
+        return text  # a one-liner keeps its exact spacing (separators like "; ")
+    paragraphs = []
+    for block in text.split("\n\n"):
+        lines: list[str] = []
+        for line in block.split("\n"):
+            stripped = line.strip()
+            if lines and not stripped.startswith(("- ", "{")):
+                lines[-1] = f"{lines[-1]} {stripped}"
+            else:
+                lines.append(stripped)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 # --- references.yaml ---------------------------------------------------------------------------
 
 
@@ -803,7 +821,7 @@ class Content:
         """Fill {placeholders} from the thresholds and the given values."""
         values: dict[str, object] = {k: _number(v) for k, v in self.thresholds.values().items()}
         values.update({k: _number(v) if isinstance(v, float) else v for k, v in params.items()})
-        return " ".join(template.format_map(values).split())
+        return unwrap(template.format_map(values))
 
     def phase_exercises(self, number: int) -> list[tuple[Exercise, Dosage, PhaseExercise]]:
         """The exercises of a phase with that phase's dosage applied, in content order."""

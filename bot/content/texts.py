@@ -1,26 +1,47 @@
-"""Everyday bot copy from `content/ui.yaml`: greetings, help, errors, redirects."""
+"""The words around the flows - everything the bot says that is not clinical content - from
+`content/ui.yaml`, `onboarding.yaml`, `flows.yaml`, `checkin_flow.yaml` and `nudges.yaml`.
+
+One home for them: one base model (`TextModel`, whose one normalisation joins YAML's wrapped
+lines), one aggregate (`Texts`), loaded once through the one content loader and reached through
+the services object (`services(context).texts`). Clinical text (questions, outcomes, exercises,
+nudge wording) comes from `get_content()`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.content import load_copy
+from bot.coaching.kinds import DecisionKind
+from bot.content.loader import load_copy
+from bot.content.schema import unwrap
 
 
-class BotCommandText(BaseModel):
+class TextModel(BaseModel):
+    """Every text file's models: strict, frozen, and wrapped lines joined into paragraphs."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _unwrap(cls, value: Any) -> Any:
+        return unwrap(value) if isinstance(value, str) else value
+
+
+# --- ui.yaml -----------------------------------------------------------------------------------
+
+
+class BotCommandText(TextModel):
     command: str
     description: str
 
 
-class UiTexts(BaseModel):
+class UiTexts(TextModel):
     """Messages that belong to no single conversation."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     help: str
     group_redirect: str
@@ -35,7 +56,254 @@ class UiTexts(BaseModel):
         return "\n".join(f"/{c.command} - {c.description}" for c in self.commands)
 
 
+# --- onboarding.yaml ---------------------------------------------------------------------------
+
+
+class ZoneChoice(TextModel):
+    zone: str
+    label: str
+
+
+class OnboardingCopy(TextModel):
+    intro: str
+    resumed: str
+    consent: str
+    consent_agree: str
+    consent_decline: str
+    consent_declined: str
+    consent_recorded: str
+    age_question: str
+    under_18: str
+    time_zone_question: str
+    share_location: str
+    time_zone_pick: str
+    time_zone_found: str
+    time_zone_not_found: str
+    fixed_offset_note: str
+    time_zone_confirm: str
+    time_zone_yes: str
+    time_zone_change: str
+    time_zone_saved: str
+    location_received: str
+    wake_question: str
+    sleep_question: str
+    exercise_question: str
+    wake_times: list[str] = Field(min_length=1)
+    sleep_times: list[str] = Field(min_length=1)
+    exercise_times: list[str] = Field(min_length=1)
+    time_invalid: str
+    exercise_outside_day: str
+    done: str
+    start_assessment: str
+    already_set_up: str
+    use_buttons: str
+    too_long: str
+    media: str
+    edited: str
+    earlier_step: str
+    cancelled: str
+    commands_mid_flow: str
+    time_zones: list[ZoneChoice] = Field(min_length=1)
+
+
+# --- flows.yaml ----------------------------------------------------------------------------------
+
+
+class QuestionFlowCopy(TextModel):
+    """Words every question-by-question flow uses (conversations/question_flow.py)."""
+
+    progress: str
+    scale_hint: str
+    back: str
+    scale_noted: str
+    use_buttons: str
+    scale_out_of_range: str
+    already_answered: str
+    too_long: str
+    media: str
+    edited: str
+
+
+class AssessmentCopy(TextModel):
+    needs_consent: str
+    intro: str
+    finished_button: str
+    commands_mid_flow: str
+    cancelled: str
+
+
+class OutcomeCopy(TextModel):
+    layout: str
+    why_line: str
+    referral: str
+    red_flag_line: str
+    plan_intro: str
+    see_plan: str
+
+
+class ReferralCopy(TextModel):
+    free_text_intro: str
+    source_line: str
+    no_plan: str
+
+
+class PlanCopy(TextModel):
+    needs_assessment: str
+    heading: str
+    task_line: str
+    done_mark: str
+    todo_mark: str
+    sessions_progress: str
+    footer: str
+    done_button: str
+    details_button: str
+    easier_button: str
+    harder_button: str
+    back_button: str
+    marked_done: str
+    already_done: str
+    old_day: str
+    unknown_task: str
+    exercise_details: str
+    task_details: str
+    easier: str
+    harder: str
+
+
+class AboutCopy(TextModel):
+    layout: str
+    reference_line: str
+
+
+class CancelCopy(TextModel):
+    nothing: str
+
+
+class FlowsCopy(TextModel):
+    question_flow: QuestionFlowCopy
+    assessment: AssessmentCopy
+    outcome: OutcomeCopy
+    referral: ReferralCopy
+    plan: PlanCopy
+    about: AboutCopy
+    cancel: CancelCopy
+
+
+# --- checkin_flow.yaml --------------------------------------------------------------------------
+
+
+class ChangeCopy(TextModel):
+    """One headline per decision that keeps the plan going (a referral has its own text)."""
+
+    stay: str
+    progress: str
+    regress: str
+    back_to_price: str
+    leave_price: str
+
+    def for_kind(self, kind: DecisionKind) -> str:
+        texts = {
+            DecisionKind.STAY: self.stay,
+            DecisionKind.PROGRESS: self.progress,
+            DecisionKind.REGRESS: self.regress,
+            DecisionKind.BACK_TO_PRICE: self.back_to_price,
+            DecisionKind.LEAVE_PRICE: self.leave_price,
+        }
+        return texts[kind]
+
+
+class CheckinCopy(TextModel):
+    needs_start: str
+    needs_assessment: str
+    referred: str
+    intro: str
+    updating: str
+    saved: str
+    updated: str
+    changes: ChangeCopy
+    layout: str
+    see_plan: str
+    referral_intro: str
+    referral: str
+    finished_button: str
+    commands_mid_flow: str
+    cancelled: str
+
+
+# --- nudges.yaml -------------------------------------------------------------------------------
+
+
+class ButtonTexts(TextModel):
+    done: str
+    checkin_now: str
+    snooze: str
+    skip: str
+
+
+class ReplyTexts(TextModel):
+    done: str
+    snoozed: str
+    skipped: str
+    stale: str
+    gone: str
+
+
+class PauseTexts(TextModel):
+    choose: str
+    one_day: str
+    three_days: str
+    seven_days: str
+    until_resume: str
+    paused_until: str
+    paused_indefinitely: str
+    resumed: str
+    resumed_nothing_planned: str
+    not_paused: str
+    no_profile: str
+
+
+class NudgeCopy(TextModel):
+    buttons: ButtonTexts
+    replies: ReplyTexts
+    pause: PauseTexts
+
+
+# --- all of them ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Every text file, validated."""
+
+    ui: UiTexts  # ui.yaml
+    onboarding: OnboardingCopy  # onboarding.yaml
+    flows: FlowsCopy  # flows.yaml
+    checkin: CheckinCopy  # checkin_flow.yaml
+    nudges: NudgeCopy  # nudges.yaml
+
+    def by_file(self) -> dict[str, BaseModel]:
+        """Each file's validated model, by file name (what `content check` reports)."""
+        return {
+            "ui.yaml": self.ui,
+            "onboarding.yaml": self.onboarding,
+            "flows.yaml": self.flows,
+            "checkin_flow.yaml": self.checkin,
+            "nudges.yaml": self.nudges,
+        }
+
+
+def load_texts(directory: Path | None = None) -> Texts:
+    """Read and validate every text file; raise `ContentError` (one line) on the first fault."""
+    return Texts(
+        ui=load_copy(UiTexts, "ui.yaml", directory),
+        onboarding=load_copy(OnboardingCopy, "onboarding.yaml", directory),
+        flows=load_copy(FlowsCopy, "flows.yaml", directory),
+        checkin=load_copy(CheckinCopy, "checkin_flow.yaml", directory),
+        nudges=load_copy(NudgeCopy, "nudges.yaml", directory),
+    )
+
+
 @cache
-def ui_texts(directory: Path | None = None) -> UiTexts:
-    """Load and validate `ui.yaml` (cached: content is read once per process)."""
-    return load_copy(UiTexts, "ui.yaml", directory)
+def get_texts() -> Texts:
+    """The shipped texts, loaded once per process."""
+    return load_texts()

@@ -13,7 +13,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes
 
 from bot.clock import Clock
-from bot.content.texts import UiTexts
+from bot.content.texts import Texts
 from bot.settings import Settings
 from bot.storage.db import Database
 
@@ -27,7 +27,7 @@ class Services:
     settings: Settings
     db: Database
     clock: Clock
-    texts: UiTexts
+    texts: Texts  # every text file: texts.ui, texts.flows, texts.checkin, ...
 
 
 def attach_services(application: Application[Any, Any, Any, Any, Any, Any], svc: Services) -> None:

@@ -49,7 +49,7 @@ async def on_error(update: object, context: Context) -> None:
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await context.bot.send_message(chat.id, services(context).texts.error)
+        await context.bot.send_message(chat.id, services(context).texts.ui.error)
     except TelegramError as exc:
         log.warning("update=%s could not send the apology: %s", update_id, type(exc).__name__)
 
@@ -60,6 +60,6 @@ async def _answer_stale_button(update: object, context: Context) -> None:
     if query is None:
         return
     try:
-        await query.answer(services(context).texts.stale_button)
+        await query.answer(services(context).texts.ui.stale_button)
     except TelegramError as exc:
         log.warning("could not answer a stale button: %s", type(exc).__name__)

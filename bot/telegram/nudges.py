@@ -14,7 +14,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import Content, get_content
-from bot.content.nudge_copy import NudgeCopy
+from bot.content.texts import NudgeCopy
 from bot.storage.models.reminders import ReminderKind
 
 SNOOZE_MINUTES = (15, 30, 60)

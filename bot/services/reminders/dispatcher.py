@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.content.nudge_copy import NudgeCopy, nudge_copy
+from bot.content.texts import NudgeCopy, get_texts
 from bot.services.reminders.planner import (
     quiet_hours,
     reminded_task_done,
@@ -93,7 +93,7 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.sender = sender
-        self.copy = copy or nudge_copy()
+        self.copy = copy or get_texts().nudges
         self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:12]}"
         self.batch_size = batch_size
         self.max_batches = max_batches
