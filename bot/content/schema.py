@@ -270,33 +270,29 @@ class BandPosition(StrEnum):
     ANKLE = "ankle"
 
 
-class Dosage(_Model):
-    frequency: Frequency
+class _DosageFields(_Model):
+    """What a dosage can say, every part optional: the fields a phase may override."""
+
     sets: int | None = Field(default=None, ge=1)
     reps: int | None = Field(default=None, ge=1)
     hold_seconds: int | None = Field(default=None, ge=1)
     duration_seconds: int | None = Field(default=None, ge=1)
     distance_ft: Range | None = None
-    each_way: bool = False
     eccentric_seconds: int | None = Field(default=None, ge=1)
     max_knee_flexion_deg: int | None = Field(default=None, ge=1, le=90)
     step_height_in: Range | None = None
     band_position: BandPosition | None = None
 
 
-class DosageOverride(_Model):
+class Dosage(_DosageFields):
+    frequency: Frequency
+    each_way: bool = False
+
+
+class DosageOverride(_DosageFields):
     """A phase's change to an exercise's dosage; unset fields keep the exercise's value."""
 
     frequency: Frequency | None = None
-    sets: int | None = Field(default=None, ge=1)
-    reps: int | None = Field(default=None, ge=1)
-    hold_seconds: int | None = Field(default=None, ge=1)
-    duration_seconds: int | None = Field(default=None, ge=1)
-    distance_ft: Range | None = None
-    eccentric_seconds: int | None = Field(default=None, ge=1)
-    max_knee_flexion_deg: int | None = Field(default=None, ge=1, le=90)
-    step_height_in: Range | None = None
-    band_position: BandPosition | None = None
 
 
 class ExerciseCategory(StrEnum):
