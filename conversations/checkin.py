@@ -19,9 +19,9 @@ from sqlmodel import Session
 from telegram import Message
 from telegram.ext import ConversationHandler
 
-from bot.coaching.kinds import RuleId, Stage, Tier
 from bot.coaching.progression import PlanState, describe_progress
 from bot.content import RedFlag, get_content
+from bot.content.kinds import RuleId, Stage, Tier
 from bot.content.texts import CheckinCopy, Texts, get_texts
 from bot.services import checkins as daily_checkin
 from bot.telegram.context import Context, Services

@@ -14,9 +14,9 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.coaching.kinds import Stage, TaskKind, Tier
 from bot.coaching.plan import Task, describe_dosage, plan_for
 from bot.content import get_content
+from bot.content.kinds import Stage, TaskKind, Tier
 from bot.content.texts import PlanCopy, get_texts
 from bot.services import tasks as task_log
 from bot.services.onboarding import has_consented

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.coaching.kinds import Tier
 from bot.coaching.plan import describe_dosage, describe_run_stage
 from bot.content import ClinicalRule, Content, RuleScope, get_content
+from bot.content.kinds import Tier
 
 __all__ = ["DOC_PATH", "main", "render_clinical_rules"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.coaching.kinds import TaskKind, TimeOfDay
 from bot.coaching.progression import PlanState, Stage
 from bot.content import (
     Content,
@@ -21,6 +20,7 @@ from bot.content import (
     RunStage,
     get_content,
 )
+from bot.content.kinds import TaskKind, TimeOfDay
 
 __all__ = ["Task", "TaskKind", "TimeOfDay", "describe_dosage", "is_run_day", "plan_for"]
 

@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from bot.coaching.kinds import (
+from bot.coaching.triage import AnswerError, Outcome, red_flags_in
+from bot.content import PAIN_MAX, PAIN_MIN, CheckinField, Content, get_content
+from bot.content.kinds import (
     PHASE_STAGES,
     DecisionKind,
     Morning,
@@ -22,8 +24,6 @@ from bot.coaching.kinds import (
     RuleId,
     Stage,
 )
-from bot.coaching.triage import AnswerError, Outcome, red_flags_in
-from bot.content import PAIN_MAX, PAIN_MIN, CheckinField, Content, get_content
 
 __all__ = [
     "CheckIn",

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.coaching.kinds import TIER_SEVERITY, OutcomeKind, RuleId, Tier
 from bot.content import (
     Content,
     Measure,
@@ -21,6 +20,7 @@ from bot.content import (
     Signal,
     get_content,
 )
+from bot.content.kinds import TIER_SEVERITY, OutcomeKind, RuleId, Tier
 
 __all__ = [
     "AnswerError",

@@ -9,8 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.coaching.kinds import Tier
 from bot.content import Content, ContentError, load_content
+from bot.content.kinds import Tier
 
 __all__ = ["content_summary", "main_check"]
 

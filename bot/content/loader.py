@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot import resources
-from bot.coaching.kinds import RuleId
+from bot.content.kinds import RuleId
 from bot.content.schema import (
     ENGINE_PARAMS,
     AssessmentFile,

@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.coaching.kinds import OutcomeKind, RuleId, Stage, TaskKind, Tier, TimeOfDay
+from bot.content.kinds import OutcomeKind, RuleId, Stage, TaskKind, Tier, TimeOfDay
 
 PAIN_MIN = 0
 PAIN_MAX = 10  # the 0-10 numeric pain rating scale itself, not a clinical threshold

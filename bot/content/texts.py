@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.coaching.kinds import DecisionKind
+from bot.content.kinds import DecisionKind
 from bot.content.loader import load_copy
 from bot.content.schema import unwrap
 

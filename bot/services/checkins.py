@@ -18,7 +18,6 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from bot.coaching.kinds import DecisionKind, Morning, RuleId, Stage, Tier
 from bot.coaching.progression import (
     CheckIn,
     Decision,
@@ -29,6 +28,7 @@ from bot.coaching.progression import (
 )
 from bot.coaching.triage import most_serious, red_flags_in
 from bot.content import CheckinField, Content, Question, QuestionKind, RedFlag, get_content
+from bot.content.kinds import DecisionKind, Morning, RuleId, Stage, Tier
 from bot.services import questionnaire
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state, state_from_json, state_to_json

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.coaching.kinds import Stage
 from bot.coaching.plan import Task, plan_for
 from bot.coaching.progression import PlanState
+from bot.content.kinds import Stage
 from bot.storage.models import PlanStateRecord
 
 

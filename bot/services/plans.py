@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.coaching.kinds import Stage, Tier
 from bot.coaching.progression import PlanState
+from bot.content.kinds import Stage, Tier
 from bot.services.plan_state import load_state, save_state
 from bot.services.reminders.planner import replan_reminders
 from bot.services.users import today_for

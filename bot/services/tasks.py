@@ -14,8 +14,8 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.coaching.kinds import TaskKind
 from bot.coaching.plan import Task
+from bot.content.kinds import TaskKind
 from bot.storage.models import TaskLog
 
 EXERCISE_SESSION = "exercise"

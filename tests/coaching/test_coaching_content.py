@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from bot import resources
-from bot.coaching.kinds import RuleId, Tier
 from bot.coaching.plan import describe_dosage
 from bot.content import (
     BandPosition,
@@ -25,6 +24,7 @@ from bot.content import (
     load_content,
 )
 from bot.content.check import content_summary, main_check
+from bot.content.kinds import RuleId, Tier
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = Path("/work/shared/source/runners-knee-article.txt")

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.coaching.kinds import TaskKind, TimeOfDay
 from bot.coaching.plan import describe_dosage, is_run_day, plan_for
 from bot.coaching.progression import PlanState, Stage
 from bot.content import Content
+from bot.content.kinds import TaskKind, TimeOfDay
 from tests.coaching.checkins import day
 
 

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.coaching.kinds import DecisionKind, OutcomeKind
 from bot.coaching.progression import (
     CheckIn,
     Morning,
@@ -27,6 +26,7 @@ from bot.coaching.progression import (
 )
 from bot.coaching.triage import AnswerError, triage
 from bot.content import Content, get_content
+from bot.content.kinds import DecisionKind, OutcomeKind
 from tests.coaching.checkins import ci, day
 
 PHASES = [Stage.PHASE1, Stage.PHASE2, Stage.PHASE3]

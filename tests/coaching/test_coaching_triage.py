@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.coaching.kinds import TIER_SEVERITY, OutcomeKind, Tier
 from bot.coaching.triage import (
     AnswerError,
     Outcome,
@@ -19,6 +18,7 @@ from bot.coaching.triage import (
     triage,
 )
 from bot.content import Content, get_content
+from bot.content.kinds import TIER_SEVERITY, OutcomeKind, Tier
 
 CLEAN = {
     "age": "18_39",

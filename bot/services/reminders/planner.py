@@ -16,8 +16,8 @@ from datetime import date, datetime, time
 from sqlmodel import Session, select
 
 from bot.clock import local_date
-from bot.coaching.kinds import Stage, TaskKind
 from bot.coaching.plan import Task
+from bot.content.kinds import Stage, TaskKind
 from bot.services.plan_state import tasks_for_day
 from bot.services.reminders.rules import (
     ALL_WEEKDAYS,

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import select
 
 from bot.clock import local_date
-from bot.coaching.kinds import Stage
 from bot.coaching.progression import PlanState
 from bot.content import get_content
+from bot.content.kinds import Stage
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.sandbox.fake_telegram.server import BotMessage
 from bot.services.plan_state import load_state
