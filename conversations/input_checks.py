@@ -8,15 +8,11 @@ from __future__ import annotations
 import re
 from datetime import time
 
+from bot.services import answers
+
 # Longer than any sensible answer; Telegram itself allows 4,096 characters.
 MAX_ANSWER_CHARS = 300
 
-_NUMBER_WORDS = {
-    "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-}  # fmt: skip
-# "7", "7/10", "7 / 10", "7 out of 10"
-_PAIN = re.compile(r"^(\d{1,2})(?:\s*(?:/|out of)\s*10)?$")
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
 
 
@@ -25,16 +21,9 @@ def too_long(text: str) -> bool:
 
 
 def parse_pain(text: str, low: int = 0, high: int = 10) -> int | None:
-    """A whole-number pain score in [low, high] from "7", "7/10" or "seven"; else None."""
-    cleaned = " ".join(text.strip().lower().split())
-    if cleaned in _NUMBER_WORDS:
-        value = _NUMBER_WORDS[cleaned]
-    else:
-        match = _PAIN.match(cleaned)
-        if match is None:
-            return None
-        value = int(match.group(1))
-    return value if low <= value <= high else None
+    """A whole-number pain score in [low, high] from "7", "7/10", "seven" or "about 3 out of
+    10"; else None. (Read by `bot.services.answers`, the one home for typed answers.)"""
+    return answers.parse_pain(text, low, high)
 
 
 def parse_clock_time(text: str) -> time | None:
