@@ -36,6 +36,12 @@ COUNTRY_DOMINANCE = 0.9
 # Typos: a city or country name this similar (rapidfuzz ratio, 0-100) counts as meant.
 FUZZY_CUTOFF = 88.0
 _FUZZY_MIN_CHARS = 4
+# Typos are forgiven for places big enough to be typed often; small towns need their name, so
+# "start" is not read as Stuart, Florida. Short words need a very big place ("Londn").
+_FUZZY_MIN_POPULATION = 100_000
+_FUZZY_SHORT_CHARS = 6
+_FUZZY_SHORT_MIN_POPULATION = 1_000_000
+_SHORT_NAME_MIN_POPULATION = 500_000
 _MAX_INPUT_CHARS = 80
 # Two zones "behave the same" when their offsets agree in mid-winter and mid-summer. A fixed
 # year keeps results reproducible; rule changes after it only affect grouping, not the zone.
@@ -69,6 +75,13 @@ _COUNTRY_ALIASES = {
     "u s a": "US", "america": "US", "united states of america": "US", "the us": "US",
     "the uk": "GB", "holland": "NL", "uae": "AE", "korea": "KR",
 }  # fmt: skip
+# Words around a place that are not part of it: "I live in Manchester", "UK time".
+_AROUND = re.compile(
+    r"^(?:(?:i\s+)?(?:live|am|m|stay|work)\s+(?:in|near)\s+|im\s+(?:in|near)\s+|"
+    r"(?:living|based|located)\s+in\s+|in\s+|near\s+|close\s+to\s+|from\s+|"
+    r"(?:my\s+)?time\s*zone\s+(?:is\s+)?)|"
+    r"\s+(?:time(?:\s*zone)?|area|region)$"
+)
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:\s*[:.h]?\s*(\d{2}))?$")
 _QUALIFIED = re.compile(r"^(?P<city>.+?)\s*,\s*(?P<where>[^,]+)$")
 
@@ -132,6 +145,10 @@ def find_zone(text: str) -> ZoneLookup:
     key = normalise(text)
     if not key or len(key) > _MAX_INPUT_CHARS:
         return ZoneNotFound()
+    bare = _AROUND.sub("", _AROUND.sub("", key)).strip()
+    if bare and bare != key:
+        # What is left is lower case, so "in EST" still finds EST but not a country code.
+        text, key = bare, bare
     for step in (
         _from_utc_words,
         _from_offset,
@@ -266,7 +283,10 @@ def _from_abbreviation(text: str, key: str) -> ZoneLookup | None:
 
 
 def _from_country(text: str, key: str) -> ZoneLookup | None:
-    code = _index().countries.get(key)
+    index = _index()
+    code = index.countries.get(key)
+    if code is None and text.strip().isupper():  # "DE", "USA"; not "no" or "in"
+        code = index.country_codes.get(key)
     return _country_zones(code) if code else None
 
 
@@ -326,7 +346,10 @@ def _from_typo(text: str, key: str) -> ZoneLookup | None:
     countries = [index.countries[n] for n in names if n in index.countries]
     if countries and len(countries) == len(names) and len(set(countries)) == 1:
         return _country_zones(countries[0])
-    ids = [i for n in names for i in index.city_names.get(n, ())]
+    floor = _FUZZY_SHORT_MIN_POPULATION if len(key) < _FUZZY_SHORT_CHARS else 0
+    ids = [
+        i for n in names for i in index.city_names.get(n, ()) if index.cities[i].population >= floor
+    ]
     return _choose_cities(ids) if ids else None
 
 
@@ -349,8 +372,24 @@ def _choose_cities(ids: Iterable[int], dominance: float | None = CITY_DOMINANCE)
     candidates = []
     for i in ids:
         city = index.cities[i]
-        candidates.append((city.zone, _place_of(city), city.population))
+        candidates.append((_own_zone(city), _place_of(city), city.population))
     return _choose(candidates, dominance=dominance)
+
+
+def _own_zone(city: _City) -> str:
+    """The city's zone, or the same clock under its own country's name: geonames files Hanoi
+    under Asia/Bangkok, but a Vietnamese runner should see "Vietnam Time"."""
+    from babel.core import get_global
+
+    index = _index()
+    if get_global("zone_territories").get(city.zone) == city.country:
+        return city.zone
+    same = [
+        zone
+        for zone in index.territory_zones.get(city.country, ())
+        if _loads(zone) and _behaviour(zone) == _behaviour(city.zone)
+    ]
+    return max(same, key=lambda z: index.zone_population.get(z, 0)) if same else city.zone
 
 
 @dataclass(frozen=True)
@@ -401,7 +440,7 @@ def _place_of(city: _City) -> str:
 
 def _is_in(city: _City, where: str) -> bool:
     index = _index()
-    if index.countries.get(where) == city.country:
+    if city.country in (index.countries.get(where), index.country_codes.get(where)):
         return True
     if city.country == "US":
         state = index.us_states.get(city.admin1, "")
@@ -426,7 +465,8 @@ class _Index:
     cities: list[_City]
     city_names: dict[str, tuple[int, ...]]  # normalised official name -> city ids
     city_alternates: dict[str, tuple[int, ...]]  # normalised other names ("bombay")
-    countries: dict[str, str]  # normalised name or code -> ISO 3166 alpha-2
+    countries: dict[str, str]  # normalised name or alias -> ISO 3166 alpha-2
+    country_codes: dict[str, str]  # "de", "deu" -> "DE"
     country_names: dict[str, str]  # alpha-2 -> CLDR short English name
     us_states: dict[str, str]  # "MO" -> "Missouri"
     territory_zones: dict[str, tuple[str, ...]]
@@ -463,7 +503,14 @@ def _index() -> _Index:
         names[own].append(city_id)
         # Other names in Latin script only ("Bombay", "Muenchen", "St Petersburg"): the bot
         # speaks English, and the other scripts would triple the index.
-        latin = {normalise(n) for n in raw["alternatenames"] if _is_latin(n)}
+        # Three letters or fewer only as the codes of big cities ("NYC", "SF", "DXB"): small
+        # places' airport codes are everyday words ("YES" is Yasuj).
+        short_ok = city.population >= _SHORT_NAME_MIN_POPULATION
+        latin = {
+            normalise(n)
+            for n in raw["alternatenames"]
+            if _is_latin(n) and (len(n) > 3 or (short_ok and n.isupper()))
+        }
         for other in latin - {own, ""}:
             alternates[other].append(city_id)
     us_states = {code: s["name"] for code, s in geonames.get_us_states().items()}
@@ -475,17 +522,19 @@ def _index() -> _Index:
         for code, name in english.territories.items()
         if len(code) == 2 and code.isalpha()
     }
-    countries = _country_keys(country_names)
+    countries, country_codes = _country_keys(country_names)
     territory_zones = {
         code: tuple(zone_aliases.get(z, z) for z in zones)
         for code, zones in get_global("territory_zones").items()
     }
-    fuzzy_keys = sorted(set(names) | {k for k in countries if len(k) >= _FUZZY_MIN_CHARS})
+    big_places = {normalise(c.name) for c in cities if c.population >= _FUZZY_MIN_POPULATION}
+    fuzzy_keys = sorted(big_places | {k for k in countries if len(k) >= _FUZZY_MIN_CHARS})
     return _Index(
         cities=cities,
         city_names={k: tuple(v) for k, v in names.items()},
         city_alternates={k: tuple(v) for k, v in alternates.items() if k not in countries},
         countries=countries,
+        country_codes=country_codes,
         country_names=country_names,
         us_states=us_states,
         territory_zones=territory_zones,
@@ -498,25 +547,26 @@ def _index() -> _Index:
     )
 
 
-def _country_keys(country_names: dict[str, str]) -> dict[str, str]:
+def _country_keys(country_names: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(names and aliases, ISO codes), both normalised, to alpha-2 codes."""
     import pycountry
 
-    keys: dict[str, str] = {}
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for country in pycountry.countries:
         code = country.alpha_2
+        codes[normalise(code)] = codes[normalise(country.alpha_3)] = code
         for name in (
             country.name,
             getattr(country, "official_name", None),
             getattr(country, "common_name", None),
-            country.alpha_3,
-            code,
         ):
             if name:
-                keys.setdefault(normalise(name), code)
+                names.setdefault(normalise(name), code)
     for code, name in country_names.items():
-        keys[normalise(name)] = code
-    keys.update(_COUNTRY_ALIASES)
-    return keys
+        names[normalise(name)] = code
+    names.update(_COUNTRY_ALIASES)
+    return names, codes
 
 
 def _zone_id_keys(zone_aliases: Mapping[str, str]) -> dict[str, str]:

@@ -238,3 +238,34 @@ def test_zone_from_text_keeps_its_contract_for_the_current_flow(text, zone, fixe
     if match is not None:
         assert match.fixed_offset == fixed
         assert match.name
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [("I live in Manchester", "Europe/London"), ("I'm in London", "Europe/London"),
+     ("near Boston", "America/New_York"), ("london time", "Europe/London"),
+     ("UK time", "Europe/London"), ("in EST", "America/New_York"),
+     ("my time zone is CET", "Europe/Berlin"), ("NYC", "America/New_York"),
+     ("nyc", "America/New_York"), ("SF", "America/Los_Angeles"), ("DE", "Europe/Berlin"),
+     ("USA", None), ("GBR", "Europe/London")],
+)  # fmt: skip
+def test_words_around_a_place_and_codes(text, zone):
+    result = find_zone(text)
+    if zone is None:
+        assert isinstance(result, ZoneAmbiguous)
+    else:
+        assert _found(text) == zone
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "in", "de", "start", "here", "hello", "help"])
+def test_everyday_words_are_not_places(text):
+    # Lower-case country codes, small towns' airport codes and near-misses of small towns are
+    # words people type by mistake at this question, not places.
+    assert find_zone(text) == ZoneNotFound()
+
+
+def test_a_city_gets_its_own_countrys_zone_name():
+    result = find_zone("Hanoi")  # geonames files it under Asia/Bangkok
+    assert result == ZoneFound(zone_choice("Asia/Ho_Chi_Minh", "Hanoi, Vietnam"))
+    assert isinstance(result, ZoneFound)
+    assert result.choice.name == "Vietnam Time"
