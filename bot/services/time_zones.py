@@ -117,6 +117,17 @@ class ZoneAmbiguous:
 
     choices: tuple[ZoneChoice, ...]
 
+    def short_labels(self) -> list[str]:
+        """One short, distinct label per choice, for buttons: the places when they differ
+        ("Springfield, Missouri"), else the zone names ("Mountain Time (Phoenix)")."""
+        for labels in (
+            [c.place for c in self.choices],
+            [c.name for c in self.choices],
+        ):
+            if all(labels) and len(set(labels)) == len(labels):
+                return labels
+        return [c.label for c in self.choices]
+
 
 @dataclass(frozen=True)
 class ZoneNotFound:
@@ -192,7 +203,10 @@ def zone_display_name(zone: str) -> str:
     offset = _fixed_offset_minutes(canonical)
     if offset is not None:
         return _offset_label(offset) if offset else "UTC"
-    tz = get_timezone(canonical)
+    try:
+        tz = get_timezone(canonical)
+    except LookupError:  # "Factory" and such: nothing a person would be given
+        return zone
     territory = get_global("zone_territories").get(canonical)
     zones_there = get_global("territory_zones").get(territory, []) if territory else []
     if len(zones_there) == 1:

@@ -269,3 +269,35 @@ def test_a_city_gets_its_own_countrys_zone_name():
     assert result == ZoneFound(zone_choice("Asia/Ho_Chi_Minh", "Hanoi, Vietnam"))
     assert isinstance(result, ZoneFound)
     assert result.choice.name == "Vietnam Time"
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [("Springfield", ["Springfield, Missouri", "Springfield, Massachusetts",
+                      "Springfield, Oregon"]),
+     ("GMT", ["United Kingdom Time", "UTC"]),
+     ("Cambridge", ["Cambridge, United Kingdom", "Cambridge, Canada", "Cambridge, New Zealand"])],
+)  # fmt: skip
+def test_short_labels_for_buttons(text, labels):
+    result = find_zone(text)
+    assert isinstance(result, ZoneAmbiguous)
+    assert result.short_labels()[: len(labels)] == labels
+
+
+def test_us_choices_are_told_apart_by_zone_name():
+    result = find_zone("US")
+    assert isinstance(result, ZoneAmbiguous)
+    labels = result.short_labels()
+    assert labels[:3] == ["Eastern Time (New York)", "Central Time (Chicago)",
+                          "Pacific Time (Los Angeles)"]  # fmt: skip
+    assert len(set(labels)) == len(labels)
+
+
+def test_every_zone_has_a_name_people_can_read():
+    from zoneinfo import available_timezones
+
+    for zone in available_timezones() - {"Factory"}:
+        name = zone_display_name(zone)
+        assert name, zone
+        assert "/" not in name, zone
+        assert "Unknown" not in name, zone
