@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.coaching.content import Question, QuestionKind
+from bot.coaching.content import KujalaItem, Question, QuestionKind
 
 # Longer than any sensible answer; the flows cut off earlier (input_checks.MAX_ANSWER_CHARS).
 _MAX_CHARS = 300
@@ -238,8 +238,9 @@ def _span(value: str, label: str) -> _Span | None:
     return None
 
 
-def answer_for(question: Question, text: str) -> str | None:
-    """The value of the option a typed answer means, or None to re-ask.
+def answer_for(question: Question | KujalaItem, text: str) -> str | None:
+    """The value of the option a typed answer means, or None to re-ask. Works for the
+    assessment and check-in questions and for the knee score's items (all choices).
 
     In order: the option's own label or value ("None of these", "Not today"); for scales a
     pain score ("about 3 out of 10"); for yes/no questions a yes/no word ("yep"); for choices
@@ -252,18 +253,19 @@ def answer_for(question: Question, text: str) -> str | None:
     typed = clean(text)
     if not typed:
         return None
+    kind = question.kind if isinstance(question, Question) else QuestionKind.CHOICE
     options = {clean(o.label): o.value for o in question.options}
     options.update({clean(o.value.replace("_", " ")): o.value for o in question.options})
-    if question.kind is QuestionKind.SCALE:
+    if kind is QuestionKind.SCALE:
         score = parse_pain(text)
-        if score is not None and question.option(str(score)) is not None:
+        if score is not None and str(score) in options.values():
             return str(score)
     if typed in options:
         return options[typed]
-    if question.kind is QuestionKind.YES_NO:
+    if kind is QuestionKind.YES_NO:
         answer = parse_yes_no(text)
         return None if answer is None else ("yes" if answer else "no")
-    if question.kind is QuestionKind.CHOICE:
+    if kind is QuestionKind.CHOICE:
         for reading in (_numeric_answer, _synonym_answer, _label_start_answer):
             value = reading(question, text, typed)
             if value is not None:
@@ -271,7 +273,7 @@ def answer_for(question: Question, text: str) -> str | None:
     return None
 
 
-def _numeric_answer(question: Question, text: str, typed: str) -> str | None:
+def _numeric_answer(question: Question | KujalaItem, text: str, typed: str) -> str | None:
     spans = {o.value: _span(o.value, o.label) for o in question.options}
     if any(span is None for span in spans.values()):
         return None
@@ -299,7 +301,7 @@ def _numeric_answer(question: Question, text: str, typed: str) -> str | None:
     return best if distance(usable[best]) <= max(5, number * 0.25) else None
 
 
-def _synonym_answer(question: Question, text: str, typed: str) -> str | None:
+def _synonym_answer(question: Question | KujalaItem, text: str, typed: str) -> str | None:
     softened = " ".join(_INTENSIFIERS.sub(" ", typed).split())
     found = {
         option.value
@@ -309,7 +311,7 @@ def _synonym_answer(question: Question, text: str, typed: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _label_start_answer(question: Question, text: str, typed: str) -> str | None:
+def _label_start_answer(question: Question | KujalaItem, text: str, typed: str) -> str | None:
     if len(typed) < 3:
         return None
     found = {

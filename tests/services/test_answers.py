@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coaching.content import Question, load_content
+from bot.coaching.content import KujalaItem, Question, load_content
 from bot.services.answers import (
     answer_for,
     parse_age,
@@ -16,10 +16,11 @@ from bot.services.answers import (
 
 
 @pytest.fixture(scope="module")
-def questions() -> dict[str, Question]:
+def questions() -> dict[str, Question | KujalaItem]:
     content = load_content()
-    found: dict[str, Question] = {f"assessment:{q.id}": q for q in content.assessment}
+    found: dict[str, Question | KujalaItem] = {f"assessment:{q.id}": q for q in content.assessment}
     found.update({f"checkin:{q.id}": q for q in content.checkin})
+    found.update({f"kujala:{item.id}": item for item in content.kujala.items})
     return found
 
 
@@ -151,6 +152,9 @@ def test_parse_pain(text, value):
         ("assessment:running_now", "yes", None), ("assessment:running_now", "no", None),
         ("assessment:running_now", "Yes, as usual", "as_usual"),
         ("assessment:course", "5", None),
+        # the knee score's items are choices too
+        ("kujala:limp", "no", "none"), ("kujala:limp", "Slightly", "slight"),
+        ("kujala:support", "No", "impossible"), ("kujala:support", "yes", None),
     ],
 )  # fmt: skip
 def test_answer_for(questions, question, text, value):
