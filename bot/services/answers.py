@@ -128,6 +128,9 @@ def _yes_no_word(cleaned: str) -> bool | None:
             return True
         if words and all(w in _NO for w in words):
             return False
+        head, rest = words[0] if words else "", " ".join(words[1:])  # "yes that's right"
+        if (head in _YES and rest in _YES) or (head in _NO and rest in _NO):
+            return head in _YES
     return None
 
 

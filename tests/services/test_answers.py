@@ -28,7 +28,8 @@ def questions() -> dict[str, Question | KujalaItem]:
     "text",
     ["yes", "Yes", "YES!", "yep", "Yep 👍", "yeah", "y", "Y.", "sure", "correct", "that's right",
      "That’s right!", "thats right", "right", "ok", "Okay", "yesss", "yes yes", "👍",
-     "Yes, that's right", "yup, correct", "  yes  ", "of course"],
+     "Yes, that's right", "yup, correct", "  yes  ", "of course", "yes it is",
+     "Yes that's right", "yes correct"],
 )  # fmt: skip
 def test_yes_words(text):
     assert parse_yes_no(text) is True
@@ -37,7 +38,8 @@ def test_yes_words(text):
 @pytest.mark.parametrize(
     "text",
     ["no", "No.", "NO!!", "nope", "n", "N", "nah", "not really", "Not really...", "wrong",
-     "Wrong 😕", "incorrect", "no, wrong", "nooo", "👎", "that's wrong", "not right"],
+     "Wrong 😕", "incorrect", "no, wrong", "nooo", "👎", "that's wrong", "not right",
+     "no that's wrong", "No it isn't"],
 )  # fmt: skip
 def test_no_words(text):
     assert parse_yes_no(text) is False
