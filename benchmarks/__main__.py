@@ -15,7 +15,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import handler_db_time, reminder_wave
+from benchmarks import handler_db_time, reminder_wave, zone_lookup
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
@@ -56,6 +56,7 @@ def main() -> None:
     unpaced = asyncio.run(reminder_wave.measure_wave(args.wave, paced=False))
     paced = asyncio.run(reminder_wave.measure_wave(args.wave, paced=True))
     sections.append(reminder_wave.render(unpaced, paced))
+    sections.append(zone_lookup.render(zone_lookup.measure()))
     header = HEADER.format(
         when=datetime.now(UTC).strftime("%Y-%m-%d"),
         machine=f"{platform.machine()} ({platform.system()})",

@@ -1,19 +1,20 @@
-"""Onboarding use cases: consent, the runner's day, and finding a time zone from a location,
-a typed city or a UTC offset. No Telegram here; the onboarding flow calls these.
+"""Onboarding use cases: consent, the runner's day, and finding a time zone from a location
+or typed text (the typing is read by `bot.services.time_zones`). No Telegram here; the
+onboarding flow calls these.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
+from bot.services import time_zones
 from bot.services.reminders.planner import replan_reminders
 from bot.services.reminders.rules import QuietHours
 from bot.storage.models import Profile, User
@@ -21,29 +22,15 @@ from bot.storage.models import Profile, User
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
 
-# Zone families that are aliases or legacy names, not places people type.
-_SKIP_PREFIXES = ("Etc/", "SystemV/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
-# Offsets with minutes have no Etc/ zone; these places keep them all year.
-_HALF_HOUR_ZONES = {
-    (1, 3, 30): "Asia/Tehran",
-    (1, 4, 30): "Asia/Kabul",
-    (1, 5, 30): "Asia/Kolkata",
-    (1, 5, 45): "Asia/Kathmandu",
-    (1, 6, 30): "Asia/Yangon",
-    (1, 9, 30): "Australia/Darwin",
-    (-1, 3, 30): "America/St_Johns",
-    (-1, 9, 30): "Pacific/Marquesas",
-}
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
-
 
 @dataclass(frozen=True)
 class ZoneMatch:
     """A time zone found from what the user gave; `fixed_offset` is the "UTC+2" they typed
-    when the zone will not follow daylight saving."""
+    when the zone will not follow daylight saving. `name` is how to show the zone."""
 
     zone: str
     fixed_offset: str | None = None
+    name: str = ""
 
 
 @cache
@@ -61,20 +48,7 @@ def zone_from_location(latitude: float, longitude: float) -> ZoneMatch | None:
     zone = _finder().timezone_at(lng=longitude, lat=latitude)
     if zone is None or not is_known_zone(zone):
         return None
-    return ZoneMatch(zone)
-
-
-@cache
-def _cities() -> dict[str, str]:
-    """Lower-case place name ("new york", "london", "europe/london") -> IANA zone."""
-    index: dict[str, str] = {}
-    for zone in sorted(available_timezones()):
-        if zone.startswith(_SKIP_PREFIXES) or "/" not in zone:
-            continue
-        index[zone.lower()] = zone
-        city = zone.rsplit("/", 1)[-1].replace("_", " ").lower()
-        index.setdefault(city, zone)
-    return index
+    return ZoneMatch(zone, name=time_zones.zone_display_name(zone))
 
 
 def is_known_zone(zone: str) -> bool:
@@ -86,32 +60,14 @@ def is_known_zone(zone: str) -> bool:
 
 
 def zone_from_text(text: str) -> ZoneMatch | None:
-    """A zone from a typed city ("london", "New York"), zone name, or offset ("UTC+2",
-    "+05:30", "-5"); None when nothing fits."""
-    cleaned = " ".join(text.strip().lower().replace("_", " ").split())
-    if not cleaned or len(cleaned) > 64:
+    """A zone from a typed city, country, abbreviation, zone name or offset, when exactly one
+    fits; None when nothing or several fit. Flows that can offer a choice call
+    `time_zones.find_zone`, which also returns the candidates."""
+    found = time_zones.find_zone(text)
+    if not isinstance(found, time_zones.ZoneFound):
         return None
-    if cleaned in ("utc", "gmt", "utc+0", "gmt+0", "utc 0", "z"):
-        return ZoneMatch("UTC")
-    offset = _OFFSET.match(cleaned.replace(" ", ""))
-    if offset is not None:
-        return _zone_for_offset(offset.group(1), int(offset.group(2)), int(offset.group(3) or 0))
-    zone = _cities().get(cleaned) or _cities().get(cleaned.replace(" ", "_"))
-    return ZoneMatch(zone) if zone else None
-
-
-def _zone_for_offset(sign: str, hours: int, minutes: int) -> ZoneMatch | None:
-    label = f"UTC{sign}{hours:02d}:{minutes:02d}"
-    if hours > 14 or minutes >= 60:
-        return None
-    if minutes == 0:
-        if hours == 0:
-            return ZoneMatch("UTC")
-        # POSIX-style names: Etc/GMT-2 is two hours *ahead* of UTC.
-        zone = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
-        return ZoneMatch(zone, fixed_offset=label) if is_known_zone(zone) else None
-    zone_for = _HALF_HOUR_ZONES.get((1 if sign == "+" else -1, hours, minutes))
-    return ZoneMatch(zone_for) if zone_for else None
+    choice = found.choice
+    return ZoneMatch(choice.zone, choice.name if choice.fixed_offset else None, choice.name)
 
 
 def local_clock(instant: datetime, zone: str) -> datetime:

@@ -139,7 +139,7 @@ async def test_unknown_place_is_reasked_and_list_pick_works(harness, db):
     await user.send("/start")
     await user.press("I agree")
     await user.press("18-39")
-    await user.send("Atlantis")
+    await user.send("Qwxyz")  # not a place (Atlantis is a real town)
     assert "couldn't match" in user.last_text
     assert conversation_state(db, "onboarding", 106) == OnboardingState.TIME_ZONE
     await user.press("Tokyo")
