@@ -152,6 +152,7 @@ class PlanCopy(CopyModel):
 
 class AboutCopy(CopyModel):
     layout: str
+    sources: str
     reference_line: str
 
 
