@@ -160,6 +160,14 @@ def test_a_button_press_answer_is_at_most_200_characters(fake):
     assert len(fake.callback_answers) == 1  # the refused answer never reached the user
 
 
+def test_a_button_press_is_answered_once(fake):
+    answer = {"callback_query_id": "7", "text": "Noted"}
+    assert fake.handle("answerCallbackQuery", answer, {})[0] == 200
+    assert fake.handle("answerCallbackQuery", answer, {}) == refused(
+        "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    )
+
+
 # --- markup ---------------------------------------------------------------------------------
 
 

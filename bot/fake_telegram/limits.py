@@ -49,6 +49,9 @@ MESSAGE_NOT_MODIFIED = (
 MESSAGE_TO_EDIT_NOT_FOUND = "Bad Request: message to edit not found"
 MESSAGE_TO_DELETE_NOT_FOUND = "Bad Request: message to delete not found"
 NO_TEXT_TO_EDIT = "Bad Request: there is no text in the message to edit"
+QUERY_ID_INVALID = (
+    "Bad Request: query is too old and response timeout expired or query ID is invalid"
+)
 
 
 class TelegramRefusalError(Exception):

@@ -23,6 +23,7 @@ from bot.fake_telegram.limits import (
     MESSAGE_TO_DELETE_NOT_FOUND,
     MESSAGE_TO_EDIT_NOT_FOUND,
     NO_TEXT_TO_EDIT,
+    QUERY_ID_INVALID,
     TelegramRefusalError,
     check_callback_answer,
     check_caption,
@@ -160,6 +161,7 @@ class FakeTelegram:
         self.commands: list[JSON] = []
         self.calls: deque[ApiCall] = deque(maxlen=CALL_LOG_LIMIT)
         self.callback_answers: deque[CallbackAnswer] = deque(maxlen=CALL_LOG_LIMIT)
+        self._answered: dict[str, None] = {}  # query ids already answered, oldest first
         self._call_counts: Counter[str] = Counter()
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
@@ -440,11 +442,16 @@ class FakeTelegram:
         return True
 
     def _answer_callback_query(self, params: JSON, _files: Mapping[str, Upload]) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
         text = params.get("text")
         check_callback_answer(text)
-        self.callback_answers.append(
-            CallbackAnswer(str(params["callback_query_id"]), text, bool(params.get("show_alert")))
-        )
+        if not query_id or query_id in self._answered:
+            # A button press is answered once; Telegram refuses a second answer.
+            raise TelegramRefusalError(QUERY_ID_INVALID)
+        self._answered[query_id] = None
+        if len(self._answered) > CALL_LOG_LIMIT:
+            del self._answered[next(iter(self._answered))]
+        self.callback_answers.append(CallbackAnswer(query_id, text, bool(params.get("show_alert"))))
         return True
 
     def _get_updates(self, params: JSON, _files: Mapping[str, Upload]) -> list[JSON]:
