@@ -30,6 +30,7 @@ from bot.copy_files import load_all_copy
 from bot.fake_telegram.limits import (
     CALLBACK_DATA_LIMIT,
     INLINE_KEYBOARD_BUTTON_LIMIT,
+    MESSAGE_TEXT_LIMIT,
     TelegramRefusalError,
     check_callback_answer,
     check_message_text,
@@ -45,7 +46,7 @@ from conversations.assessment import outcome_text
 from conversations.checkin import _red_flag_text, _referral_text, _result_text
 from conversations.checkin_copy import checkin_copy
 from conversations.copy import flow_copy
-from conversations.info import about_texts
+from conversations.info import _fit, about_texts
 from conversations.keyboards import in_rows, inline
 from conversations.plan import exercise_text, plan_message, variant_text
 from conversations.question_flow import question_keyboard, question_text
@@ -568,3 +569,11 @@ def test_the_worst_cases_cover_every_message_family():
         assert any(what.startswith(family) or family in what for what in whats), family
     kinds = {what.split()[1] for what in whats if what.startswith("check-in ") and " from " in what}
     assert {"stay", "progress", "regress"} <= kinds
+
+
+def test_about_sources_move_to_another_message_when_they_outgrow_one():
+    lines = [f"- Source {n}: " + "c" * 990 for n in range(9)]  # about 9,000 characters
+    texts = _fit("Sources:\n{references}", lines)
+    assert len(texts) == 3
+    assert all(utf16_length(text) <= MESSAGE_TEXT_LIMIT for text in texts)
+    assert "\n".join(texts).count("- Source") == 9
