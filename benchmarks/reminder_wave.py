@@ -87,7 +87,7 @@ async def measure_wave(count: int, *, paced: bool, database_url: str | None = No
             began = time.perf_counter()
             await dispatcher_in(harness.app.bot_data).tick(due)
             seconds = time.perf_counter() - began
-            sent = len(harness.telegram.calls_of("sendMessage"))
+            sent = harness.telegram.call_count("sendMessage")
         finally:
             await harness.stop()
             db.dispose()

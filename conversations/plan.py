@@ -8,6 +8,7 @@ buttons keep working after a restart and old days' buttons are recognised.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -15,7 +16,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.coaching.plan import Task, describe_dosage, plan_for
-from bot.content import get_content
+from bot.content import Exercise, get_content
 from bot.content.kinds import Stage, TaskKind, Tier
 from bot.content.texts import PlanCopy, get_texts
 from bot.services import tasks as task_log
@@ -60,9 +61,19 @@ def today_view(svc: Services, user_id: int) -> tuple[str, InlineKeyboardMarkup |
             tier = content.tiers[Tier(referral.tier)]
             text = f"{text}\n\n{tier.where_to_go}"
         return text, None
+    return plan_message(state.stage, today, tasks, progress)
+
+
+def plan_message(
+    stage: Stage, today: date, tasks: Sequence[Task], progress: Mapping[str, int]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The plan of a day that has one: the tasks with their done marks, and the buttons to open
+    or tick each (pure, so the message-limit tests can render every stage's plan)."""
+    copy = _copy()
+    content = get_content()
     lines = [
         copy.heading.format(
-            date=today.strftime("%a %d %b"), stage_name=content.messages.stage_names[state.stage]
+            date=today.strftime("%a %d %b"), stage_name=content.messages.stage_names[stage]
         )
     ]
     rows: list[list[Button]] = []
@@ -142,6 +153,29 @@ async def _refresh(message: object, svc: Services, user_id: int, *, send_new: bo
         await message.reply_text(text, reply_markup=markup)
 
 
+def exercise_text(exercise: Exercise, dosage: str, instructions: str) -> str:
+    """An exercise's page: what it is for, how to do it, what to watch, today's dosage and the
+    task's own note (if any)."""
+    content = get_content()
+    text = _copy().exercise_details.format(
+        name=exercise.name,
+        purpose=content.render(exercise.purpose),
+        steps="\n".join(f"{n}. {content.render(s)}" for n, s in enumerate(exercise.steps, 1)),
+        cautions="\n".join(f"- {content.render(c)}" for c in exercise.cautions),
+        dosage=dosage,
+    )
+    return f"{text}\n\n{instructions}" if instructions else text
+
+
+def variant_text(exercise: Exercise, which: str) -> str:
+    """The easier or harder version of an exercise."""
+    copy = _copy()
+    template, body = (
+        (copy.easier, exercise.easier) if which == "easier" else (copy.harder, exercise.harder)
+    )
+    return template.format(text=get_content().render(body))
+
+
 async def show_exercise(update: Update, context: Context) -> None:
     """Open an exercise: how to do it, what to watch, and today's dosage."""
     query = update.callback_query
@@ -160,15 +194,7 @@ async def show_exercise(update: Update, context: Context) -> None:
     today, tasks = _today_tasks(svc, update.effective_user.id)
     task = next((t for t in tasks if t.id == exercise_id), None)
     dosage = task.dosage if task is not None else describe_dosage(exercise.dosage)
-    text = copy.exercise_details.format(
-        name=exercise.name,
-        purpose=content.render(exercise.purpose),
-        steps="\n".join(f"{n}. {content.render(s)}" for n, s in enumerate(exercise.steps, 1)),
-        cautions="\n".join(f"- {content.render(c)}" for c in exercise.cautions),
-        dosage=dosage,
-    )
-    if task is not None and task.instructions:
-        text = f"{text}\n\n{task.instructions}"
+    text = exercise_text(exercise, dosage, task.instructions if task is not None else "")
     rows: list[list[Button]] = [
         [
             (copy.easier_button, f"plan:var:{exercise.id}:easier"),
@@ -223,10 +249,7 @@ async def show_variant(update: Update, context: Context) -> None:
         await query.answer(copy.unknown_task)
         return
     await query.answer()
-    template, body = (
-        (copy.easier, exercise.easier) if which == "easier" else (copy.harder, exercise.harder)
-    )
-    await _reply_with_way_back(query, template.format(text=content.render(body)), [])
+    await _reply_with_way_back(query, variant_text(exercise, which), [])
 
 
 async def show_today_button(update: Update, context: Context) -> None:

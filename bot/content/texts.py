@@ -172,6 +172,7 @@ class PlanCopy(TextModel):
 
 class AboutCopy(TextModel):
     layout: str
+    sources: str
     reference_line: str
 
 

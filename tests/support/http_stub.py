@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -78,6 +79,8 @@ class FakeTelegramHttpServer:
                     self.headers.get("Content-Type", ""), self.rfile.read(length)
                 )
                 method = self.path.rstrip("/").rsplit("/", 1)[-1]
+                if fake.latency > 0:
+                    time.sleep(fake.latency)  # a worker thread per request: only this one waits
                 try:
                     status, body = fake.handle(method, params, files)
                 except FakeTelegramError:

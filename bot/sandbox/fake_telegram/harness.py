@@ -29,8 +29,9 @@ class BotHarness:
         rate_limiter: AIORateLimiter | None = None,
     ) -> None:
         self.settings = settings
-        # The fake has no caps, so by default the same limiter class runs with pacing off
-        # (0 = off); a benchmark passes the production limiter to measure Telegram's pace.
+        # The fake paces only when asked (`telegram.pacing`), so by default the same limiter
+        # class runs with pacing off (0 = off); a benchmark passes the production limiter to
+        # measure Telegram's pace.
         self._rate_limiter = rate_limiter
         self.db = db or Database.from_url(settings.database_url)
         self.clock = clock or ManualClock()

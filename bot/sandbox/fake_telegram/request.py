@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -45,6 +46,9 @@ class FakeRequest(BaseRequest):
                 filename, content = field[0], field[1]
                 blob = content if isinstance(content, bytes) else content.read()
                 files[part] = (filename, blob)
+        if self.telegram.latency > 0:
+            # Awaited, not slept: other updates keep running while this call is "on the wire".
+            await asyncio.sleep(self.telegram.latency)
         try:
             status, body = self.telegram.handle(api_method, params, files)
         except FakeTelegramError as exc:

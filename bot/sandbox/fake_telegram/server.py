@@ -1,5 +1,10 @@
 """The fake Bot API's state: messages, updates, recorded calls and injected failures.
 
+It refuses what Telegram refuses, with Telegram's status and description (`limits.py`): texts
+and captions over the length limits, malformed markup, bad inline keyboards, edits that change
+nothing or find no message. When a test asks, it also paces sends like Telegram (`pacing.py`)
+and adds latency to every call (the transports wait it out).
+
 Thread-safe, because the HTTP stand-in serves it from worker threads while tests read it.
 """
 
@@ -8,19 +13,41 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from bot.sandbox.fake_telegram.limits import (
+    MESSAGE_NOT_MODIFIED,
+    MESSAGE_TO_DELETE_NOT_FOUND,
+    MESSAGE_TO_EDIT_NOT_FOUND,
+    NO_TEXT_TO_EDIT,
+    QUERY_ID_INVALID,
+    TelegramRefusalError,
+    check_callback_answer,
+    check_caption,
+    check_message_text,
+    check_reply_markup,
+)
+from bot.sandbox.fake_telegram.pacing import Pacer, Pacing
 
 JSON = dict[str, Any]
 # An uploaded multipart part: (file name, content).
 Upload = tuple[str | None, bytes]
 FailureKind = Literal["retry_after", "forbidden", "bad_request", "timeout", "server_error"]
 
+# The call log keeps the newest calls only, so a long benchmark or sandbox session stays small;
+# `call_count` keeps exact totals per method.
+CALL_LOG_LIMIT = 10_000
+
 
 @dataclass
 class BotMessage:
-    """One message the bot sent, in its latest version (edits replace text and buttons)."""
+    """One message the bot sent, in its latest version (edits replace text and buttons).
+
+    `text` is what the user sees (a caption for media), with any markup parsed into `entities`.
+    """
 
     chat_id: int
     message_id: int
@@ -31,6 +58,7 @@ class BotMessage:
     document_name: str | None = None
     parse_mode: str | None = None
     edited: bool = False
+    entities: list[JSON] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -63,8 +91,11 @@ class BotMessage:
             "chat": {"id": self.chat_id, "type": "private" if self.chat_id > 0 else "group"},
             "from": bot_user,
         }
+        text_field = "text" if self.kind == "text" else "caption"
         if self.text is not None:
-            data["text"] = self.text
+            data[text_field] = self.text
+        if self.entities:
+            data["entities" if self.kind == "text" else "caption_entities"] = self.entities
         if self.photo is not None:
             data["photo"] = [
                 {
@@ -109,23 +140,38 @@ class FakeTelegramError(Exception):
     """Raised to the transport when a call must fail as a timeout."""
 
 
-@dataclass
 class FakeTelegram:
-    """The Bot API's behaviour, in memory."""
+    """The Bot API's behaviour, in memory.
 
-    bot_id: int = 7_000_000_001
-    bot_username: str = "KneeCoachBot"
-    calls: list[ApiCall] = field(default_factory=list)
-    messages: list[BotMessage] = field(default_factory=list)
-    callback_answers: list[CallbackAnswer] = field(default_factory=list)
-    commands: list[JSON] = field(default_factory=list)
+    `pacing` (off by default) makes sends answer 429 beyond Telegram's rates; `latency` (0 by
+    default) is how many seconds each call takes, waited out by the transport.
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        bot_id: int = 7_000_000_001,
+        bot_username: str = "KneeCoachBot",
+        pacing: Pacing | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        self.bot_id = bot_id
+        self.bot_username = bot_username
+        self.latency = latency
+        self.commands: list[JSON] = []
+        self.calls: deque[ApiCall] = deque(maxlen=CALL_LOG_LIMIT)
+        self.callback_answers: deque[CallbackAnswer] = deque(maxlen=CALL_LOG_LIMIT)
+        self._answered: dict[str, None] = {}  # query ids already answered, oldest first
+        self._call_counts: Counter[str] = Counter()
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._updates: list[JSON] = []
         self._failures: list[_Failure] = []
+        # chat id -> message id -> message; dicts keep sending order.
+        self._chats: dict[int, dict[int, BotMessage]] = {}
+        self._pacer: Pacer | None = None
+        self.pacing = pacing
         self._handlers: dict[str, Callable[[JSON, Mapping[str, Upload]], Any]] = {
             "getMe": lambda p, f: self.bot_user,
             "logOut": lambda p, f: True,
@@ -164,7 +210,24 @@ class FakeTelegram:
             "supports_inline_queries": False,
         }
 
+    @property
+    def pacing(self) -> Pacing | None:
+        """Telegram's flood control, or None (the default) to let everything through."""
+        return self._pacer.pacing if self._pacer is not None else None
+
+    @pacing.setter
+    def pacing(self, pacing: Pacing | None) -> None:
+        with self._lock:
+            self._pacer = Pacer(pacing) if pacing is not None else None
+
     # --- what tests and the driver use -------------------------------------------------
+
+    @property
+    def messages(self) -> list[BotMessage]:
+        """Every message still in any chat, in the order they were sent."""
+        with self._lock:
+            every = [m for chat in self._chats.values() for m in chat.values()]
+        return sorted(every, key=lambda m: m.message_id)
 
     def next_message_id(self) -> int:
         with self._lock:
@@ -195,18 +258,21 @@ class FakeTelegram:
 
     def messages_in(self, chat_id: int) -> list[BotMessage]:
         with self._lock:
-            return [m for m in self.messages if m.chat_id == chat_id]
+            return list(self._chats.get(chat_id, {}).values())
 
     def message(self, chat_id: int, message_id: int) -> BotMessage | None:
         with self._lock:
-            for candidate in self.messages:
-                if candidate.chat_id == chat_id and candidate.message_id == message_id:
-                    return candidate
-        return None
+            return self._chats.get(chat_id, {}).get(message_id)
 
     def calls_of(self, method: str) -> list[ApiCall]:
+        """The recorded calls of `method` (the newest `CALL_LOG_LIMIT` calls are kept)."""
         with self._lock:
             return [call for call in self.calls if call.method == method]
+
+    def call_count(self, method: str) -> int:
+        """How many times `method` was called, ever (not bounded like the call log)."""
+        with self._lock:
+            return self._call_counts[method]
 
     # --- the transport's entry point -------------------------------------------------
 
@@ -217,6 +283,7 @@ class FakeTelegram:
             for name, (_filename, blob) in files.items():
                 recorded[name] = f"<{len(blob)} bytes>"
             self.calls.append(ApiCall(method, recorded))
+            self._call_counts[method] += 1
         if method == "getUpdates":
             # Long polling waits on the condition, which releases the lock meanwhile.
             return 200, {"ok": True, "result": self._get_updates(params, files)}
@@ -229,6 +296,8 @@ class FakeTelegram:
                 return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             try:
                 result = handler(params, files)
+            except TelegramRefusalError as refusal:
+                return refusal.status, refusal.body()
             except LookupError as exc:
                 return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
             return 200, {"ok": True, "result": result}
@@ -252,12 +321,7 @@ class FakeTelegram:
         if failure.kind == "timeout":
             raise FakeTelegramError("timed out")
         if failure.kind == "retry_after":
-            return 429, {
-                "ok": False,
-                "error_code": 429,
-                "description": f"Too Many Requests: retry after {failure.retry_after}",
-                "parameters": {"retry_after": failure.retry_after},
-            }
+            return _too_many_requests(failure.retry_after)
         if failure.kind == "forbidden":
             return 403, {
                 "ok": False,
@@ -275,82 +339,119 @@ class FakeTelegram:
         return True
 
     def _store(self, message: BotMessage) -> JSON:
-        self.messages.append(message)
+        """Pace (when asked to) and keep a message the bot sent."""
+        if self._pacer is not None:
+            retry_after = self._pacer.take(message.chat_id)
+            if retry_after is not None:
+                raise _flood_refusal(retry_after)
+        self._chats.setdefault(message.chat_id, {})[message.message_id] = message
         self._lock.notify_all()
         return message.as_json(self.bot_user)
 
     def _send_message(self, params: JSON, _files: Mapping[str, Upload]) -> JSON:
+        chat_id = _require_chat(params)
+        formatted = check_message_text(str(params.get("text") or ""), params.get("parse_mode"))
+        markup = params.get("reply_markup")
+        check_reply_markup(markup)
         return self._store(
             BotMessage(
-                chat_id=_require_chat(params),
+                chat_id=chat_id,
                 message_id=next(self._ids),
-                text=str(params["text"]),
-                reply_markup=params.get("reply_markup"),
+                text=formatted.text,
+                entities=formatted.entities,
+                reply_markup=markup,
                 parse_mode=params.get("parse_mode"),
             )
         )
 
     def _send_photo(self, params: JSON, files: Mapping[str, Upload]) -> JSON:
+        chat_id = _require_chat(params)
+        caption = check_caption(params.get("caption"), params.get("parse_mode"))
+        markup = params.get("reply_markup")
+        check_reply_markup(markup)
         return self._store(
             BotMessage(
-                chat_id=_require_chat(params),
+                chat_id=chat_id,
                 message_id=next(self._ids),
-                text=params.get("caption"),
-                reply_markup=params.get("reply_markup"),
+                text=caption.text if caption else None,
+                entities=caption.entities if caption else [],
+                reply_markup=markup,
                 photo=_upload(params, files, "photo")[1],
                 parse_mode=params.get("parse_mode"),
             )
         )
 
     def _send_document(self, params: JSON, files: Mapping[str, Upload]) -> JSON:
+        chat_id = _require_chat(params)
+        caption = check_caption(params.get("caption"), params.get("parse_mode"))
+        markup = params.get("reply_markup")
+        check_reply_markup(markup)
         name, content = _upload(params, files, "document")
         return self._store(
             BotMessage(
-                chat_id=_require_chat(params),
+                chat_id=chat_id,
                 message_id=next(self._ids),
-                text=params.get("caption"),
-                reply_markup=params.get("reply_markup"),
+                text=caption.text if caption else None,
+                entities=caption.entities if caption else [],
+                reply_markup=markup,
                 document=content,
                 document_name=name,
+                parse_mode=params.get("parse_mode"),
             )
         )
 
-    def _find(self, params: JSON) -> BotMessage:
+    def _find(self, params: JSON, not_found: str) -> BotMessage:
         chat_id, message_id = _require_chat(params), _as_int(params.get("message_id"))
-        for candidate in self.messages:
-            if candidate.chat_id == chat_id and candidate.message_id == message_id:
-                return candidate
-        raise LookupError("message to edit not found")
+        target = self._chats.get(chat_id, {}).get(message_id)
+        if target is None:
+            raise TelegramRefusalError(not_found)
+        return target
 
     def _edit_message_text(self, params: JSON, _files: Mapping[str, Upload]) -> JSON:
-        target = self._find(params)
+        # The Bot API parses the text and keyboard before it looks for the message.
+        formatted = check_message_text(str(params.get("text") or ""), params.get("parse_mode"))
         new_markup = params.get("reply_markup")
-        if target.text == params["text"] and target.reply_markup == new_markup:
+        check_reply_markup(new_markup)
+        target = self._find(params, MESSAGE_TO_EDIT_NOT_FOUND)
+        if target.kind != "text":
+            raise TelegramRefusalError(NO_TEXT_TO_EDIT)
+        if (target.text, target.entities, target.reply_markup) == (
+            formatted.text,
+            formatted.entities,
+            new_markup,
+        ):
             # Telegram refuses edits that change nothing; the bot must cope.
-            raise LookupError("message is not modified")
-        target.text, target.reply_markup, target.edited = str(params["text"]), new_markup, True
+            raise TelegramRefusalError(MESSAGE_NOT_MODIFIED)
+        target.text, target.entities = formatted.text, formatted.entities
+        target.reply_markup, target.edited = new_markup, True
+        target.parse_mode = params.get("parse_mode")
         return target.as_json(self.bot_user)
 
     def _edit_reply_markup(self, params: JSON, _files: Mapping[str, Upload]) -> JSON:
-        target = self._find(params)
         new_markup = params.get("reply_markup")
+        check_reply_markup(new_markup)
+        target = self._find(params, MESSAGE_TO_EDIT_NOT_FOUND)
         if target.reply_markup == new_markup:
-            raise LookupError("message is not modified")
+            raise TelegramRefusalError(MESSAGE_NOT_MODIFIED)
         target.reply_markup, target.edited = new_markup, True
         return target.as_json(self.bot_user)
 
     def _delete_message(self, params: JSON, _files: Mapping[str, Upload]) -> bool:
-        self.messages.remove(self._find(params))
+        target = self._find(params, MESSAGE_TO_DELETE_NOT_FOUND)
+        del self._chats[target.chat_id][target.message_id]
         return True
 
     def _answer_callback_query(self, params: JSON, _files: Mapping[str, Upload]) -> bool:
-        self.callback_answers.append(
-            CallbackAnswer(
-                str(params["callback_query_id"]),
-                params.get("text"),
-                bool(params.get("show_alert")),
-            )
-        )
+        query_id = str(params.get("callback_query_id") or "")
+        text = params.get("text")
+        check_callback_answer(text)
+        if not query_id or query_id in self._answered:
+            # A button press is answered once; Telegram refuses a second answer.
+            raise TelegramRefusalError(QUERY_ID_INVALID)
+        self._answered[query_id] = None
+        if len(self._answered) > CALL_LOG_LIMIT:
+            del self._answered[next(iter(self._answered))]
+        self.callback_answers.append(CallbackAnswer(query_id, text, bool(params.get("show_alert"))))
         return True
 
     def _get_updates(self, params: JSON, _files: Mapping[str, Upload]) -> list[JSON]:
@@ -364,6 +465,19 @@ class FakeTelegram:
                 self._lock.wait(timeout=deadline - time.monotonic())
                 self._updates = [u for u in self._updates if int(u["update_id"]) >= offset]
             return list(self._updates)
+
+
+def _too_many_requests(retry_after: int) -> tuple[int, JSON]:
+    refusal = _flood_refusal(retry_after)
+    return refusal.status, refusal.body()
+
+
+def _flood_refusal(retry_after: int) -> TelegramRefusalError:
+    return TelegramRefusalError(
+        f"Too Many Requests: retry after {retry_after}",
+        status=429,
+        parameters={"retry_after": retry_after},
+    )
 
 
 def _as_int(value: Any) -> int:

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from bot.clock import utc
+from bot.sandbox.fake_telegram.pacing import Pacing
 from bot.services.reminders.planner import jitter_minutes
-from bot.storage.models import Profile, TaskLog, User
+from bot.storage.models import Profile, Reminder, TaskLog, User
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
 from bot.telegram.jobs import dispatcher_in, replay
 
@@ -406,3 +407,25 @@ async def test_the_sandbox_clock_shows_a_day_of_nudges(harness, db, clock):
     await replay(harness.app, start, start + timedelta(hours=8))
     kinds = [nudge_kind(m) for m in nudges(harness, 122)]
     assert kinds == ["icing"]  # 08:30 icing; the 15:00 one is still ahead
+
+
+async def test_a_wave_beyond_telegrams_pace_goes_out_in_paced_ticks(harness, db, clock, dispatcher):
+    # Telegram's own pacing (about 30 messages/s) on the fake, timed by the test's clock.
+    harness.telegram.pacing = Pacing(clock=lambda: clock.now().timestamp())
+    due = utc(2026, 3, 4, 12, 0)
+    users = range(500, 540)
+    for user_id in users:
+        make_runner(db, user_id, due - timedelta(hours=6), stage="phase1")
+    with db.session() as s:
+        for row in s.exec(select(Reminder).where(Reminder.kind == ReminderKind.CHECKIN)):
+            row.next_fire_at, row.occurrence_date = due, due.date()
+            s.add(row)
+    clock.set(due)
+    first = await dispatcher.tick(due)
+    assert first.held_by_flood_control
+    assert first.outcomes["sent"] == 30
+    clock.advance(timedelta(seconds=1))  # Telegram said "retry after 1"
+    await dispatcher.tick(clock.now())
+    for user_id in users:
+        assert [d.outcome for d in deliveries_of(db, user_id)] == [DeliveryOutcome.SENT], user_id
+        assert len(nudges(harness, user_id)) == 1, user_id  # each exactly once
