@@ -165,7 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logging_setup import configure_logging
 
     # The sandbox shares the terminal with the chat, so only warnings are shown there.
-    configure_logging("WARNING" if args.command == "sandbox" else settings.log_level)
+    token = settings.telegram_bot_token
+    configure_logging(
+        "WARNING" if args.command == "sandbox" else settings.log_level,
+        secrets=[token.get_secret_value()] if token else [],
+    )
     result: int = args.func(args)
     return result
 
