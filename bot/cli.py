@@ -1,7 +1,8 @@
 """The `knee-coach` command: run the bot, try it in a sandbox, manage the database and content.
 
-Operator mistakes (no token, a wrong DATABASE_URL) end in one clear message and exit status 2,
-never a traceback.
+Operator mistakes and start-up failures (no token, a token Telegram rejects, Telegram out of
+reach, a wrong DATABASE_URL) end in one clear line and exit status 2, never a traceback or a
+secret.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ def _load_settings() -> Settings:
     return Settings()
 
 
-def cmd_run(_args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot with long polling until SIGINT or SIGTERM."""
-    from bot.runner import run_polling
+    from bot.runner import StartupError, run_polling
 
     settings = _load_settings()
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
@@ -58,7 +59,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
             f"Cannot open the database at DATABASE_URL ({type(exc).__name__}); "
             "check the URL, that the server is running and the credentials."
         )
-    run_polling(settings, db)
+    try:
+        run_polling(settings, db, wait_for_telegram=args.wait_for_telegram)
+    except StartupError as exc:
+        return _fail(str(exc))
     return 0
 
 
@@ -127,7 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="knee-coach", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("run", help="run the bot (long polling)").set_defaults(func=cmd_run)
+    run = commands.add_parser("run", help="run the bot (long polling)")
+    run.add_argument(
+        "--wait-for-telegram",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="keep retrying a Telegram that cannot be reached at start-up this long before "
+        "giving up with exit status 2 (default: %(default)s)",
+    )
+    run.set_defaults(func=cmd_run)
 
     sandbox = commands.add_parser("sandbox", help="chat with the bot in this terminal")
     sandbox.add_argument(
