@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,7 +50,42 @@ def run_polling(settings: Settings, db: Database, *, wait_for_telegram: float = 
     normally: the operator asked for a stop and got one.
     """
     application = build_application(settings, db=db)
-    asyncio.run(_serve(application, settings, wait_for_telegram))
+    # Not asyncio.run: at the end it waits for the loop's worker threads, and a DNS lookup of
+    # an unreachable Telegram can sit in one for ~25 s after the stop signal (see
+    # `exit_without_stuck_threads`).
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(_serve(application, settings, wait_for_telegram))
+    finally:
+        leftovers = asyncio.all_tasks(loop)
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+def exit_without_stuck_threads(status: int, grace: float = 0.5) -> int:
+    """Return `status`, or end the process with it at once if a worker thread is stuck.
+
+    A DNS lookup runs in a worker thread that cannot be cancelled; with a resolver that does
+    not answer it blocks for tens of seconds, and Python waits for it before exiting. Called
+    by `knee-coach run` once the bot has stopped, so persistence is flushed and the database
+    released already; only logs and stdio are left to flush.
+    """
+    me = threading.current_thread()
+    deadline = time.monotonic() + grace
+    others = [t for t in threading.enumerate() if t is not me and not t.daemon]
+    for thread in others:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in others):
+        log.info("a worker thread is still blocked (a DNS lookup?); exiting without it")
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 async def _serve(application: BotApplication, settings: Settings, wait_for_telegram: float) -> None:
@@ -74,6 +113,7 @@ async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, None]) 
     await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
     if task.done():
         stopped.cancel()
+        await asyncio.gather(stopped, return_exceptions=True)
         task.result()  # raises what start-up raised
         return True
     task.cancel()

@@ -253,3 +253,47 @@ def test_sigterm_while_telegram_does_not_answer_stops_at_once(tmp_path: Path) ->
     assert elapsed < 2, f"took {elapsed:.1f} s to stop"
     assert process.returncode == 0, output
     assert "Traceback" not in output
+
+
+HANGING_RESOLVER = """
+import os, socket, time
+_resolve = socket.getaddrinfo
+def _hang(host, *args, **kwargs):
+    if host in ("telegram.hangs.test", b"telegram.hangs.test"):
+        open(os.environ["KC_TEST_RESOLVING"], "w").close()
+        time.sleep(60)  # a resolver that never answers
+    return _resolve(host, *args, **kwargs)
+socket.getaddrinfo = _hang
+"""
+
+
+def test_sigterm_while_a_dns_lookup_hangs_stops_at_once(tmp_path: Path) -> None:
+    """The lookup blocks a worker thread that cannot be cancelled; the exit must not wait
+    for it (the issue saw SIGTERM take 25 s with Telegram unreachable)."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(HANGING_RESOLVER)
+    resolving = tmp_path / "resolving"
+    env = _env(
+        tmp_path,
+        "http://telegram.hangs.test/bot",
+        PYTHONPATH=str(hooks),
+        KC_TEST_RESOLVING=str(resolving),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert _wait_for(resolving.exists), "the bot never looked Telegram up"
+        elapsed, output = _stop_and_time(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert elapsed < 2, f"took {elapsed:.1f} s to stop"
+    assert process.returncode == 0, output
+    assert "stopped cleanly" in output
