@@ -13,14 +13,18 @@ import re
 import sys
 from collections.abc import Sequence
 
+from alembic.util.exc import CommandError
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
-from bot.db import Database, DatabaseUrlError
+from bot.db import Database, DatabaseUrlError, normalise_url
 from bot.settings import Settings
 
 EXIT_CONFIG = 2
 EXIT_BUG = 1
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
+# Named, not __name__: run as `python -m bot.cli` this module is "__main__".
 log = logging.getLogger("bot.cli")
 
 NO_TOKEN_HELP = """\
@@ -80,11 +84,6 @@ def explain_database_failure(error: BaseException, database_url: str) -> str:
     Built from the parsed URL (host, port, user, database name) and the driver's error code
     or wording, so the password is never part of it.
     """
-    from alembic.util.exc import CommandError
-    from sqlalchemy.engine import make_url
-
-    from bot.db import normalise_url
-
     url = make_url(normalise_url(database_url))
     cause = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's exception
     detail = str(cause).lower()
@@ -136,6 +135,8 @@ def explain_database_failure(error: BaseException, database_url: str) -> str:
 
 
 def _explain_sqlite(cause: BaseException, detail: str, path: str) -> str:
+    """The SQLite half of `explain_database_failure`: its errors are about the file, so the line
+    names the path."""
     if isinstance(cause, OSError):  # making the file's folder failed
         reason = cause.strerror or type(cause).__name__
         return f"Cannot create the folder for the SQLite database {path} ({reason})."
@@ -299,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         result: int = args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C before the bot's own signal handling (migrations)
+        return EXIT_INTERRUPTED
     except Exception as exc:
         # A bug, not an operator mistake: the stack helps, but Python's own traceback would
         # bypass the log filter, and a database error's message can quote stored answers.

@@ -143,6 +143,8 @@ class PrivacyFilter(logging.Filter):
             record.msg, record.args = "(withheld: library detail below WARNING)", None
             record.exc_info, record.exc_text, record.stack_info = None, None, None
             return False
+        if capped and not isinstance(record.msg, str):  # an object logged as the message
+            record.msg = _scrub_arg(record.msg)
         try:
             if capped and record.args:
                 args = record.args

@@ -89,6 +89,7 @@ def exit_without_stuck_threads(status: int, grace: float = 0.5) -> int:
 
 
 async def _serve(application: BotApplication, settings: Settings, wait_for_telegram: float) -> None:
+    """Start, poll until a stop signal, and always shut down whatever was started."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from telegram.error import InvalidToken
@@ -164,9 +165,11 @@ def test_library_records_keep_numbers_and_exception_types_only(
             3,
             exc_info=True,
         )
+    logging.getLogger("telegram.ext.Application").error(update)  # an object as the message
     logged = everything_logged(captured, caplog)
     assert "Zanzibar" not in logged
     assert "Received data was <dict> (<str> of 3)" in logged
+    assert "ERROR telegram.ext.Application: <dict>" in logged
     assert "builtins.ValueError" in logged  # the type and frames are kept for the operator
 
 
@@ -182,3 +185,27 @@ def test_library_loggers_stay_quiet_below_warning_even_if_lowered_later(
     library.debug("Calling Bot API endpoint `sendMessage` with parameters %s", {"text": TYPED})
     assert "Zanzibar" not in captured.text
     assert "Zanzibar" not in caplog.text
+
+
+def test_an_unexpected_error_is_logged_with_types_and_frames_only(
+    restore_logging: None,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Python's own traceback would bypass the filter and print the exception's message."""
+    from bot import cli
+
+    def broken(_url: str) -> None:
+        raise RuntimeError(f"stored answer {TYPED} with {TOKEN}")
+
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kc.db'}")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setattr(cli, "_open_database", broken)
+
+    assert cli.main(["db", "upgrade"]) == cli.EXIT_BUG
+    assert "knee-coach db failed" in caplog.text
+    assert "builtins.RuntimeError" in caplog.text
+    assert "Zanzibar" not in caplog.text
+    assert SECRET not in caplog.text
