@@ -198,7 +198,7 @@ def explain_telegram_failure(
     if isinstance(error, InvalidToken):
         # getMe answered 401 or 404: no bot has (or has any longer) this token.
         message = (
-            f"Telegram ({host}) rejected the bot token: TELEGRAM_BOT_TOKEN was revoked or "
+            f"Telegram rejected the token in TELEGRAM_BOT_TOKEN ({host}): it was revoked or "
             "mistyped. Copy the current one from @BotFather (/mybots, API Token)."
         )
     elif isinstance(error, NetworkError):

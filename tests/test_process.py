@@ -143,8 +143,7 @@ def test_a_token_telegram_rejects_ends_in_one_line_and_exit_2(tmp_path: Path) ->
         chatty = _run(tmp_path, _env(tmp_path, server.base_url, LOG_LEVEL="DEBUG"))
     finally:
         server.stop()
-    _assert_one_clean_line(quiet, "Telegram (127.0.0.1:")
-    assert "rejected the bot token" in quiet.stderr
+    _assert_one_clean_line(quiet, "Telegram rejected the token in TELEGRAM_BOT_TOKEN (127.0.0.1:")
     assert "@BotFather" in quiet.stderr
     # At DEBUG the start-up is logged too, still without the token or a traceback.
     assert chatty.returncode == 2
