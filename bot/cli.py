@@ -1,21 +1,31 @@
 """The `knee-coach` command: run the bot, try it in a sandbox, manage the database and content.
 
-Operator mistakes (no token, a wrong DATABASE_URL) end in one clear message and exit status 2,
-never a traceback.
+Operator mistakes and start-up failures (no token, a token Telegram rejects, Telegram or the
+database out of reach, a wrong DATABASE_URL or password) end in one clear line and exit status 2,
+never a traceback or a secret.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import re
 import sys
 from collections.abc import Sequence
 
+from alembic.util.exc import CommandError
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
-from bot.storage.db import Database, DatabaseUrlError
+from bot.storage.db import Database, DatabaseUrlError, normalise_url
 
 EXIT_CONFIG = 2
+EXIT_BUG = 1
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
+
+# Named, not __name__: run as `python -m bot.cli` this module is "__main__".
+log = logging.getLogger("bot.cli")
 
 NO_TOKEN_HELP = """\
 Knee Coach needs a Telegram bot token to run, and {problem}.
@@ -35,9 +45,124 @@ def _load_settings() -> Settings:
     return Settings()
 
 
-def cmd_run(_args: argparse.Namespace) -> int:
+def _open_database(database_url: str) -> Database:
+    """Open DATABASE_URL and apply pending migrations.
+
+    Raises `DatabaseUrlError` with one line naming the cause (server unreachable, login
+    refused, no such database, SQLite file locked or unwritable, ...), never the password.
+    """
+    db: Database | None = None
+    try:
+        db = Database.from_url(database_url)
+        db.upgrade()
+    except DatabaseUrlError:
+        raise
+    except Exception as exc:  # the driver's own errors, told apart below
+        if db is not None:
+            db.dispose()
+        raise DatabaseUrlError(explain_database_failure(exc, database_url)) from None
+    return db
+
+
+# libpq's wording (connection errors carry no SQLSTATE; English server messages assumed).
+_PG_UNREACHABLE = {
+    "connection refused": "connection refused",
+    "could not translate host name": "host name not found",
+    "failed to resolve host": "host name not found",
+    "name or service not known": "host name not found",
+    "timeout expired": "timed out",
+    "timed out": "timed out",
+    "no route to host": "no route to host",
+    "network is unreachable": "network unreachable",
+    "server closed the connection unexpectedly": "the server closed the connection",
+}
+
+
+def explain_database_failure(error: BaseException, database_url: str) -> str:
+    """One line for an operator on why DATABASE_URL could not be opened or migrated.
+
+    Built from the parsed URL (host, port, user, database name) and the driver's error code
+    or wording, so the password is never part of it.
+    """
+    url = make_url(normalise_url(database_url))
+    cause = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's exception
+    detail = str(cause).lower()
+    if isinstance(error, CommandError) and "can't locate revision" in detail:
+        return (
+            "The database at DATABASE_URL was migrated by a newer Knee Coach (its schema "
+            "revision is unknown here); run the newer version, or restore a backup."
+        )
+    if url.get_backend_name() == "sqlite":
+        return _explain_sqlite(cause, detail, url.database or "")
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    user, name = url.username or "(none)", url.database or "(none)"
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate == "28P01" or "password authentication failed" in detail:
+        return (
+            f"PostgreSQL at {where} rejected the password for user '{user}': "
+            "check the user and password in DATABASE_URL."
+        )
+    if "no password supplied" in detail:
+        return (
+            f"PostgreSQL at {where} wants a password for user '{user}', "
+            "and DATABASE_URL has none (postgresql://user:password@host/dbname)."
+        )
+    if sqlstate == "28000" or "pg_hba.conf" in detail:
+        return (
+            f"PostgreSQL at {where} does not let user '{user}' connect to '{name}' from "
+            "here: check the user in DATABASE_URL and the server's pg_hba.conf."
+        )
+    if sqlstate == "3D000" or re.search(r'database ".*" does not exist', detail):
+        return (
+            f"PostgreSQL at {where} has no database named '{name}': create it "
+            f"(createdb -O {user} {name}) or fix the name in DATABASE_URL."
+        )
+    if sqlstate == "42501":
+        return (
+            f"PostgreSQL user '{user}' may not create or change tables in '{name}' "
+            "(permission denied): make it the database's owner or grant it the schema."
+        )
+    for pattern, reason in _PG_UNREACHABLE.items():
+        if pattern in detail:
+            return (
+                f"Cannot reach PostgreSQL at {where} ({reason}): check that the server is "
+                "running and the host and port in DATABASE_URL."
+            )
+    return (
+        f"Cannot open the database at DATABASE_URL (PostgreSQL at {where}, "
+        f"{type(cause).__name__}); check the URL, that the server is running and the credentials."
+    )
+
+
+def _explain_sqlite(cause: BaseException, detail: str, path: str) -> str:
+    """The SQLite half of `explain_database_failure`: its errors are about the file, so the line
+    names the path."""
+    if isinstance(cause, OSError):  # making the file's folder failed
+        reason = cause.strerror or type(cause).__name__
+        return f"Cannot create the folder for the SQLite database {path} ({reason})."
+    if "database is locked" in detail:
+        return (
+            f"The SQLite database {path} is locked by another process (another knee-coach?); "
+            "stop it or wait, then start again."
+        )
+    if "file is not a database" in detail:
+        return f"{path} is not a SQLite database file: point DATABASE_URL at another file."
+    if "readonly database" in detail:
+        return f"The SQLite database {path} is read-only: give this user write access to it."
+    if "unable to open database file" in detail:
+        return (
+            f"Cannot open the SQLite database {path}: check that its folder exists and this "
+            "user may write there."
+        )
+    return (
+        f"Cannot open the SQLite database {path} ({type(cause).__name__}); "
+        "check DATABASE_URL and the file."
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot with long polling until SIGINT or SIGTERM."""
-    from bot.runner import run_polling
+    from bot.runner import StartupError, exit_without_stuck_threads, run_polling
 
     settings = _load_settings()
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
@@ -49,17 +174,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
             )
         )
     try:
-        db = Database.from_url(settings.database_url)
-        db.upgrade()
+        db = _open_database(settings.database_url)
     except DatabaseUrlError as exc:
         return _fail(str(exc))
-    except Exception as exc:  # the driver's own errors: unreachable host, bad password, ...
-        return _fail(
-            f"Cannot open the database at DATABASE_URL ({type(exc).__name__}); "
-            "check the URL, that the server is running and the credentials."
-        )
-    run_polling(settings, db)
-    return 0
+    try:
+        run_polling(settings, db, wait_for_telegram=args.wait_for_telegram)
+    except StartupError as exc:
+        return exit_without_stuck_threads(_fail(str(exc)))
+    return exit_without_stuck_threads(0)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -72,12 +194,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     """Apply pending migrations to DATABASE_URL."""
     try:
-        db = Database.from_url(_load_settings().database_url)
-        db.upgrade()
+        _open_database(_load_settings().database_url).dispose()
     except DatabaseUrlError as exc:
         return _fail(str(exc))
-    except Exception as exc:
-        return _fail(f"Cannot upgrade the database at DATABASE_URL ({type(exc).__name__}).")
     print("Database is up to date.")
     return 0
 
@@ -127,7 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="knee-coach", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("run", help="run the bot (long polling)").set_defaults(func=cmd_run)
+    run = commands.add_parser("run", help="run the bot (long polling)")
+    run.add_argument(
+        "--wait-for-telegram",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="keep retrying a Telegram that cannot be reached at start-up this long before "
+        "giving up with exit status 2 (default: %(default)s)",
+    )
+    run.set_defaults(func=cmd_run)
 
     sandbox = commands.add_parser("sandbox", help="chat with the bot in this terminal")
     sandbox.add_argument(
@@ -162,11 +290,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in err["loc"]).upper() for err in exc.errors())
         return _fail(f"Invalid setting(s): {fields}. See .env.example for the expected format.")
-    from bot.logging_setup import configure_logging
+    from bot.logging_setup import configure_logging, describe_exception_types
 
     # The sandbox shares the terminal with the chat, so only warnings are shown there.
-    configure_logging("WARNING" if args.command == "sandbox" else settings.log_level)
-    result: int = args.func(args)
+    token = settings.telegram_bot_token
+    configure_logging(
+        "WARNING" if args.command == "sandbox" else settings.log_level,
+        secrets=[token.get_secret_value()] if token else [],
+    )
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C before the bot's own signal handling (migrations)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # A bug, not an operator mistake: the stack helps, but Python's own traceback would
+        # bypass the log filter, and a database error's message can quote stored answers.
+        log.critical(
+            "knee-coach %s failed: %s",
+            args.command,
+            describe_exception_types((type(exc), exc, exc.__traceback__)),
+        )
+        return EXIT_BUG
     return result
 
 

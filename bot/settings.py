@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _upper_level(cls, value: str) -> str:
-        return value.upper()
+        level = value.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
 
     def token_is_well_formed(self) -> bool:
         """Tell whether the configured token has BotFather's shape (it may still be revoked)."""

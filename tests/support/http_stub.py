@@ -66,9 +66,13 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[st
 
 
 class FakeTelegramHttpServer:
-    """A background HTTP server answering `/bot<token>/<method>` from a `FakeTelegram`."""
+    """A background HTTP server answering `/bot<token>/<method>` from a `FakeTelegram`.
 
-    def __init__(self, telegram: FakeTelegram, port: int = 0) -> None:
+    With `token` given it checks the token as Telegram does: any other one gets
+    401 Unauthorized, the answer a revoked or mistyped token gets.
+    """
+
+    def __init__(self, telegram: FakeTelegram, port: int = 0, *, token: str | None = None) -> None:
         self.telegram = telegram
         fake = telegram
 
@@ -78,6 +82,11 @@ class FakeTelegramHttpServer:
                 params, files = _parse_body(
                     self.headers.get("Content-Type", ""), self.rfile.read(length)
                 )
+                if token is not None and not self.path.startswith(f"/bot{token}/"):
+                    self._answer(
+                        401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                    )
+                    return
                 method = self.path.rstrip("/").rsplit("/", 1)[-1]
                 if fake.latency > 0:
                     time.sleep(fake.latency)  # a worker thread per request: only this one waits
@@ -85,6 +94,9 @@ class FakeTelegramHttpServer:
                     status, body = fake.handle(method, params, files)
                 except FakeTelegramError:
                     return  # a timeout: answer nothing and let the client give up
+                self._answer(status, body)
+
+            def _answer(self, status: int, body: Any) -> None:
                 encoded = json.dumps(body).encode()
                 try:
                     self.send_response(status)
