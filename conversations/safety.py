@@ -64,7 +64,8 @@ async def stop_for_red_flag(update: Update, context: Context, text: str) -> bool
         if has_consented(session, user.id):
             refer(session, user.id, flag.tier, [flag.id], "free_text", svc.clock.now())
     await _reply(message, referral_text(flag))
-    log.info("red flag in free text user=%s tier=%s", user.id, flag.tier.value)
+    # A health fact: logged as an event to count, never next to who it was.
+    log.info("red flag in free text tier=%s", flag.tier.value)
     return True
 
 

@@ -239,3 +239,59 @@ async def test_red_flag_typed_during_onboarding_ends_it_with_a_referral(harness,
     assert "A&E" in user.last_text
     assert conversation_state(db, "onboarding", 112) is None
     assert [r.source for r in referrals(db, 112)] == ["free_text"]
+
+
+@pytest.mark.parametrize(
+    ("steps", "resumes_with"),
+    [
+        (1, "Under 18"),  # consent given: the age question
+        (2, "London"),  # age given: the time-zone list
+        (4, "06:00"),  # zone confirmed: the wake-up times
+        (5, "22:00"),  # woke at 07:00: the bedtimes
+    ],
+)
+async def test_start_after_cancel_carries_on_at_the_first_unanswered_step(
+    harness, db, steps, resumes_with
+):
+    user = harness.user(113, first_name="Bo")
+    actions = [
+        lambda: user.press("I agree"),
+        lambda: user.press("18-39"),
+        lambda: user.press("London"),
+        lambda: user.press("Yes, that's right"),
+        lambda: user.press("07:00"),
+    ]
+    await user.send("/start")
+    for action in actions[:steps]:
+        await action()
+    await user.send("/cancel")
+    assert "kept" in user.last_text
+
+    shown = len(user.messages)
+    await user.send("/start")
+    greeting = user.messages[shown].text or ""
+    assert "carry on" in greeting
+    assert "Bo" in greeting
+    assert resumes_with in user.last.button_labels
+    # Nothing answered is asked again: consent is not re-asked once given.
+    assert "I agree" not in user.last.button_labels
+
+
+async def test_the_age_given_in_onboarding_is_not_asked_again_in_the_knee_check(harness, db):
+    user = harness.user(114)
+    await user.send("/start")
+    await user.press("I agree")
+    await user.press("40-59")
+    assert _profile(db, 114).age_band == "40_59"
+    await user.send("/cancel")
+    await user.send("/start")  # resumes at the zone: the age is kept
+    await user.press("London")
+    await user.press("Yes, that's right")
+    await user.press("07:00")
+    await user.press("23:00")
+    await user.press("18:00")
+    await user.press("Start the knee check")
+    assert "How old" not in user.last_text
+    with db.session() as s:
+        running = s.exec(select(Assessment).where(Assessment.user_id == 114)).one()
+        assert running.answers == {"age": "40_59"}

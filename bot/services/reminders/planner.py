@@ -194,7 +194,7 @@ def replan_reminders(
             row.enabled, row.next_fire_at, row.occurrence_date = False, None, None
             row.lease_owner, row.lease_until, row.updated_at = None, None, now
             session.add(row)
-    log.info("replan user=%s stage=%s reminders=%s", user_id, stage, len(kept))
+    log.info("replan user=%s reminders=%s", user_id, len(kept))
     return kept
 
 
