@@ -52,9 +52,6 @@ MEMBERSHIP, GUARDS, MAIN = -20, -10, 0
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
-# Used only with the fake transport (sandbox, tests), which never sends it anywhere.
-SANDBOX_TOKEN = "123456789:SANDBOX-no-network-fake-token-0000000"
-
 
 def build_application(
     settings: Settings,
@@ -71,10 +68,12 @@ def build_application(
     """
     clock = clock or SystemClock()
     db = db or Database.from_url(settings.database_url)
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    if settings.telegram_bot_token is None:
+        raise ValueError("a bot token is required (the sandbox's harness supplies its own)")
+    token = settings.telegram_bot_token.get_secret_value()
     builder = (
         ApplicationBuilder()
-        .token(token or SANDBOX_TOKEN)
+        .token(token)
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(rate_limiter or telegram_rate_limiter())
         .persistence(SqlPersistence(db, clock))

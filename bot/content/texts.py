@@ -136,9 +136,6 @@ class OutcomeCopy(TextModel):
     layout: str
     why_line: str
     referral: str
-    red_flag_line: str
-    plan_intro: str
-    see_plan: str
 
 
 class ReferralCopy(TextModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import AIORateLimiter
 
@@ -14,6 +15,9 @@ from bot.sandbox.fake_telegram.server import JSON, FakeTelegram
 from bot.sandbox.fake_telegram.users import FakeUser
 from bot.settings import Settings
 from bot.storage.db import Database
+
+# A well-formed token for the fake transport, which never sends it anywhere.
+SANDBOX_TOKEN = "123456789:SANDBOX-no-network-fake-token-0000000"
 
 
 class BotHarness:
@@ -28,6 +32,8 @@ class BotHarness:
         telegram: FakeTelegram | None = None,
         rate_limiter: AIORateLimiter | None = None,
     ) -> None:
+        if settings.telegram_bot_token is None:
+            settings = settings.model_copy(update={"telegram_bot_token": SecretStr(SANDBOX_TOKEN)})
         self.settings = settings
         # The fake paces only when asked (`telegram.pacing`), so by default the same limiter
         # class runs with pacing off (0 = off); a benchmark passes the production limiter to
