@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from bot.services import answers
 from bot.services.onboarding import within_day
-from bot.services.reminders.rules import waking_minutes
 
 # Longer than any sensible answer; Telegram itself allows 4,096 characters.
 MAX_ANSWER_CHARS = 300
@@ -182,31 +181,3 @@ def _by_role(
     if hour == 12:
         return afternoon  # noon
     return afternoon if hour <= 4 else WhichTime((morning, afternoon))
-
-
-# --- the runner's day ------------------------------------------------------------------------
-
-# Reminders are spread over the waking day and kept out of the sleep window; under this many
-# hours there is no room for them (and the times are most likely a typo).
-MIN_WAKING_HOURS = 8
-
-
-class DayProblem(StrEnum):
-    """Why a wake/sleep/exercise set is refused (the flow words the re-ask)."""
-
-    SAME_TIME = "same_time"  # sleep == wake: no waking day and no quiet hours
-    SHORT_DAY = "short_day"  # the waking day is under MIN_WAKING_HOURS
-    EXERCISE_WHILE_ASLEEP = "exercise_while_asleep"  # exercise in the sleep window
-
-
-def validate_day(wake: time, sleep: time, exercise: time | None = None) -> DayProblem | None:
-    """None when the day works: sleep differs from wake, the waking day (which may cross
-    midnight) is at least MIN_WAKING_HOURS long, and the exercise time, if given, lies inside
-    it by the same rule the reminder dispatcher uses for quiet hours."""
-    if (wake.hour, wake.minute) == (sleep.hour, sleep.minute):
-        return DayProblem.SAME_TIME
-    if waking_minutes(wake, sleep) < MIN_WAKING_HOURS * 60:
-        return DayProblem.SHORT_DAY
-    if exercise is not None and not within_day(exercise, wake, sleep):
-        return DayProblem.EXERCISE_WHILE_ASLEEP
-    return None

@@ -29,14 +29,23 @@ from bot.coaching.triage import red_flags_in
 from bot.content import get_content
 from bot.content.texts import OnboardingCopy, Texts, get_texts
 from bot.services import onboarding as onboarding_service
-from bot.services.onboarding import DAY_STEPS, Step, ZoneMatch
+from bot.services import time_zones
+from bot.services.answers import parse_yes_no
+from bot.services.onboarding import DAY_STEPS, MIN_WAKING_HOURS, DayProblem, Step
 from bot.services.plans import refer
 from bot.services.users import ensure_user
 from bot.telegram.callback_data import callback, pattern, pressed
 from bot.telegram.context import Context, services
 from bot.telegram.keyboards import NEW_TEXT, column, in_rows, inline
 from conversations.common import person_of
-from conversations.input_checks import format_clock_time, parse_clock_time, too_long
+from conversations.input_checks import (
+    TimeRole,
+    WhichTime,
+    format_clock_time,
+    parse_clock_time,
+    read_clock_time,
+    too_long,
+)
 from conversations.question_flow import (
     MidFlowReplies,
     drop_buttons,
@@ -230,59 +239,81 @@ async def age(update: Update, context: Context) -> str | int:
 
 # --- time zone -------------------------------------------------------------------------------
 
+_PENDING_ZONE = "pending_zone"  # user_data: the zone on screen, for a typed "yes"
+
 
 async def zone_picked(update: Update, context: Context) -> str | int:
-    """Take a zone from the short list."""
+    """Take a zone from a list (the common zones, or the candidates for what was typed)."""
     zone = pressed(update).text(0)
-    if _step(update, context) is not Step.TIME_ZONE or zone not in {
-        choice.zone for choice in _copy().time_zones
-    }:
+    if _step(update, context) is not Step.TIME_ZONE or not onboarding_service.is_known_zone(zone):
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
-    return await _confirm_zone(update, context, ZoneMatch(zone))
+    return await _confirm_zone(update, context, time_zones.zone_choice(zone))
 
 
 async def zone_shared(update: Update, context: Context) -> str | int | None:
     """Find a zone from a shared location, offline; only the zone is kept."""
     location = message_of(update).location
     assert location is not None
-    match = onboarding_service.zone_from_location(location.latitude, location.longitude)
-    if match is None:
+    choice = onboarding_service.zone_from_location(location.latitude, location.longitude)
+    if choice is None:
         await message_of(update).reply_text(_copy().time_zone_not_found)
         return None
     await message_of(update).reply_text(_copy().location_received)
-    return await _confirm_zone(update, context, match)
+    return await _confirm_zone(update, context, choice)
 
 
 async def _zone_typed(update: Update, context: Context, text: str) -> str | int | None:
-    """Find a zone from a typed city or UTC offset."""
-    match = onboarding_service.zone_from_text(text)
-    if match is None:
-        await message_of(update).reply_text(_copy().time_zone_not_found)
-        return None
-    return await _confirm_zone(update, context, match)
+    """A typed "yes"/"no" to the zone on screen, or a place, country, abbreviation or offset:
+    one zone is confirmed, several are offered as buttons."""
+    pending = (context.user_data or {}).get(_PENDING_ZONE)
+    answer = parse_yes_no(text) if isinstance(pending, str) else None
+    if answer is not None:
+        assert isinstance(pending, str)
+        return await _zone_answer(update, context, pending if answer else None)
+    found = time_zones.find_zone(text)
+    message = message_of(update)
+    if isinstance(found, time_zones.ZoneFound):
+        return await _confirm_zone(update, context, found.choice)
+    if isinstance(found, time_zones.ZoneAmbiguous):
+        buttons = [
+            (label, callback(FLOW, "tz", choice.zone))
+            for label, choice in zip(found.short_labels(), found.choices, strict=True)
+        ]
+        await message.reply_text(_copy().time_zone_which, reply_markup=column(buttons))
+        return OnboardingState.TIME_ZONE
+    await message.reply_text(_copy().time_zone_not_found)
+    return None
 
 
-async def _confirm_zone(update: Update, context: Context, match: ZoneMatch) -> str:
-    """Show the zone and its local time; the buttons carry the zone, so nothing is pending."""
+def _zone_shown(choice: time_zones.ZoneChoice) -> str:
+    """How a zone is shown: the name people use, and the zone id unless it is an offset
+    (whose POSIX id, "Etc/GMT-2" for UTC+2, reads as the wrong sign)."""
+    return choice.name if choice.fixed_offset else f"{choice.name}, {choice.zone}"
+
+
+async def _confirm_zone(update: Update, context: Context, choice: time_zones.ZoneChoice) -> str:
+    """Show the zone and its local time; the Yes button carries the zone."""
     copy = _copy()
     message = message_of(update)
-    now = onboarding_service.local_clock(services(context).clock.now(), match.zone)
-    found = copy.time_zone_found.format(zone=match.zone)
-    if match.fixed_offset is not None:
-        found += "\n\n" + copy.fixed_offset_note.format(offset=match.fixed_offset)
+    if context.user_data is not None:
+        context.user_data[_PENDING_ZONE] = choice.zone
+    now = onboarding_service.local_clock(services(context).clock.now(), choice.zone)
+    found = copy.time_zone_found.format(zone=_zone_shown(choice))
+    if choice.fixed_offset:
+        found += "\n\n" + copy.fixed_offset_note.format(offset=choice.name)
     await message.reply_text(found, reply_markup=ReplyKeyboardRemove())
     await message.reply_text(
         copy.time_zone_confirm.format(
-            local_time=now.strftime("%H:%M"), weekday=now.strftime("%A"), zone=match.zone
+            local_time=now.strftime("%H:%M"), weekday=now.strftime("%A"), zone=_zone_shown(choice)
         ),
         reply_markup=inline(
             [
                 [
-                    (copy.time_zone_yes, callback(FLOW, "tzok", "yes", match.zone)),
+                    (copy.time_zone_yes, callback(FLOW, "tzok", "yes", choice.zone)),
                     (copy.time_zone_change, callback(FLOW, "tzok", "no")),
                 ]
             ]
@@ -304,6 +335,13 @@ async def zone_confirmed(update: Update, context: Context) -> str | int:
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
+    return await _zone_answer(update, context, zone)
+
+
+async def _zone_answer(update: Update, context: Context, zone: str | None) -> str | int:
+    """Keep the confirmed zone and go on to the day, or (None) ask for the zone again."""
+    if context.user_data is not None:
+        context.user_data.pop(_PENDING_ZONE, None)
     message = message_of(update)
     if zone is None:
         return await _ask(message, Step.TIME_ZONE)
@@ -315,6 +353,8 @@ async def zone_confirmed(update: Update, context: Context) -> str | int:
 
 
 # --- the runner's day ------------------------------------------------------------------------
+
+_ROLE = {Step.WAKE: TimeRole.WAKE, Step.SLEEP: TimeRole.SLEEP, Step.EXERCISE: TimeRole.EXERCISE}
 
 
 async def time_pressed(update: Update, context: Context) -> str | int | None:
@@ -331,6 +371,27 @@ async def time_pressed(update: Update, context: Context) -> str | int | None:
     return await _time_given(update, context, step, value)
 
 
+async def _time_typed(update: Update, context: Context, step: Step, text: str) -> str | int | None:
+    """A typed time, read for its role ("11" at bedtime is 23:00); ask when it could be
+    either half of the day."""
+    svc = services(context)
+    with svc.db.session() as session:
+        wake, sleep, _exercise = onboarding_service.day_of(session, user_id_of(update))
+    value = read_clock_time(text, _ROLE[step], wake=wake, sleep=sleep)
+    copy = _copy()
+    if value is None:
+        await message_of(update).reply_text(copy.time_invalid)
+        return None
+    if isinstance(value, WhichTime):
+        first, second = (format_clock_time(t) for t in value.choices)
+        buttons = [(t, callback(FLOW, step.value, t.replace(":", "."))) for t in (first, second)]
+        await message_of(update).reply_text(
+            copy.time_which.format(first=first, second=second), reply_markup=inline([buttons])
+        )
+        return None
+    return await _time_given(update, context, step, value)
+
+
 async def _time_given(
     update: Update, context: Context, step: Step, value: time
 ) -> str | int | None:
@@ -338,21 +399,12 @@ async def _time_given(
     user_id = user_id_of(update)
     with svc.db.session() as session:
         problem = onboarding_service.save_day_time(session, user_id, step, value, svc.clock.now())
-        profile = onboarding_service.day_of(session, user_id)
+        wake, sleep, exercise = onboarding_service.day_of(session, user_id)
         zone = onboarding_service.zone_of(session, user_id)
     message = message_of(update)
     copy = _copy()
-    wake, sleep, exercise = profile
     if problem is not None:
-        assert wake is not None
-        assert sleep is not None
-        await message.reply_text(
-            copy.exercise_outside_day.format(
-                time=format_clock_time(value),
-                wake=format_clock_time(wake),
-                sleep=format_clock_time(sleep),
-            )
-        )
+        await message.reply_text(_day_problem_text(problem, value, wake, sleep))
         return None
     if step is not Step.EXERCISE:
         return await _ask(message, DAY_STEPS[DAY_STEPS.index(step) + 1])
@@ -372,6 +424,25 @@ async def _time_given(
     return END
 
 
+def _day_problem_text(
+    problem: DayProblem, value: time, wake: time | None, sleep: time | None
+) -> str:
+    """Why a time cannot work, and what to do instead."""
+    copy = _copy()
+    assert wake is not None
+    if problem is DayProblem.EXERCISE_WHILE_ASLEEP:
+        assert sleep is not None
+        return copy.exercise_outside_day.format(
+            time=format_clock_time(value),
+            wake=format_clock_time(wake),
+            sleep=format_clock_time(sleep),
+        )
+    template = copy.day_same_time if problem is DayProblem.SAME_TIME else copy.day_too_short
+    return template.format(
+        sleep=format_clock_time(value), wake=format_clock_time(wake), hours=MIN_WAKING_HOURS
+    )
+
+
 # --- typed text, in any step -----------------------------------------------------------------
 
 
@@ -388,11 +459,7 @@ async def typed(update: Update, context: Context) -> str | int | None:
     if step is Step.TIME_ZONE:
         return await _zone_typed(update, context, text)
     if step in DAY_STEPS:
-        value = parse_clock_time(text)
-        if value is None:
-            await message_of(update).reply_text(copy.time_invalid)
-            return None
-        return await _time_given(update, context, step, value)
+        return await _time_typed(update, context, step, text)
     await message_of(update).reply_text(copy.use_buttons)
     return None
 

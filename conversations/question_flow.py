@@ -38,12 +38,13 @@ from telegram.warnings import PTBUserWarning
 from bot.content import Question, QuestionKind, get_content
 from bot.content.texts import QuestionFlowCopy, Texts
 from bot.services import questionnaire
+from bot.services.answers import answer_for
 from bot.services.questionnaire import Asked, Finished, NotCurrent, Questionnaire
 from bot.telegram.callback_data import callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, Button, in_rows, inline
 from conversations.common import help_command
-from conversations.input_checks import parse_pain, too_long
+from conversations.input_checks import too_long
 from conversations.safety import stop_for_red_flag
 
 log = logging.getLogger(__name__)
@@ -112,21 +113,24 @@ def question_keyboard(
 
 async def read_typed_answer(
     message: Message, question: Question, text: str, copy: QuestionFlowCopy
-) -> int | None:
-    """A typed answer to the current question: a 0-10 value ("7", "7/10", "seven") for a
-    pain scale, acknowledged; otherwise a short re-ask and None (the state stays)."""
+) -> str | None:
+    """A typed answer to the current question, read as the option it clearly means ("7/10",
+    "about three", "yep", "I'm 34", "45 minutes") and acknowledged; otherwise a short re-ask
+    and None (the state stays)."""
     if too_long(text):
         await message.reply_text(copy.too_long)
         return None
-    if question.kind is not QuestionKind.SCALE:
-        await message.reply_text(copy.use_buttons)
+    value = answer_for(question, text)
+    option = question.option(value) if value is not None else None
+    if option is None:
+        scale = question.kind is QuestionKind.SCALE
+        await message.reply_text(copy.scale_out_of_range if scale else copy.use_buttons)
         return None
-    value = parse_pain(text)
-    if value is None:
-        await message.reply_text(copy.scale_out_of_range)
-        return None
-    await message.reply_text(copy.scale_noted.format(value=value))
-    return value
+    if question.kind is QuestionKind.SCALE and option.value.isdigit():
+        await message.reply_text(copy.scale_noted.format(value=option.value))
+    else:
+        await message.reply_text(copy.choice_noted.format(label=get_content().render(option.label)))
+    return option.value
 
 
 async def show_choice(message: object, label: str) -> None:
@@ -365,7 +369,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         value = await read_typed_answer(message_of(update), current.question, text, _shared(texts))
         if value is None:
             return None
-        step = self._answer(update, context, current.question.id, str(value))
+        step = self._answer(update, context, current.question.id, value)
         if isinstance(step, NotCurrent):
             return await self._not_current(update, context, step)
         return await self._next(update, context, step)

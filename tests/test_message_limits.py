@@ -159,6 +159,16 @@ def worst_values(content: Content) -> dict[str, str]:
         "share_location": get_texts().onboarding.share_location,
         "intro": get_texts().checkin.referral_intro,
         "commands": get_texts().ui.command_list(),
+        "first": "12:59",
+        "second": "23:59",
+        "hours": 24,
+        "label": longest(
+            [
+                content.render(o.label)
+                for q in [*content.assessment, *content.checkin]
+                for o in q.options
+            ]
+        ),  # fmt: skip
     }
 
 

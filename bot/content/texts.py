@@ -78,6 +78,7 @@ class OnboardingCopy(TextModel):
     share_location: str
     time_zone_pick: str
     time_zone_found: str
+    time_zone_which: str
     time_zone_not_found: str
     fixed_offset_note: str
     time_zone_confirm: str
@@ -92,6 +93,9 @@ class OnboardingCopy(TextModel):
     sleep_times: list[str] = Field(min_length=1)
     exercise_times: list[str] = Field(min_length=1)
     time_invalid: str
+    time_which: str
+    day_same_time: str
+    day_too_short: str
     exercise_outside_day: str
     done: str
     start_assessment: str
@@ -116,6 +120,7 @@ class QuestionFlowCopy(TextModel):
     scale_hint: str
     back: str
     scale_noted: str
+    choice_noted: str
     use_buttons: str
     scale_out_of_range: str
     already_answered: str

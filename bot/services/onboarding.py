@@ -5,7 +5,6 @@ onboarding flow calls these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
@@ -16,21 +15,11 @@ from sqlmodel import Session
 
 from bot.services import time_zones
 from bot.services.reminders.planner import replan_reminders
-from bot.services.reminders.rules import QuietHours
+from bot.services.reminders.rules import QuietHours, waking_minutes
 from bot.storage.models import Profile, User
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
-
-
-@dataclass(frozen=True)
-class ZoneMatch:
-    """A time zone found from what the user gave; `fixed_offset` is the "UTC+2" they typed
-    when the zone will not follow daylight saving. `name` is how to show the zone."""
-
-    zone: str
-    fixed_offset: str | None = None
-    name: str = ""
 
 
 @cache
@@ -41,14 +30,14 @@ def _finder() -> TimezoneFinder:
     return TimezoneFinder(in_memory=True)
 
 
-def zone_from_location(latitude: float, longitude: float) -> ZoneMatch | None:
+def zone_from_location(latitude: float, longitude: float) -> time_zones.ZoneChoice | None:
     """The IANA zone at a point, offline; None at sea or off the map."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None
     zone = _finder().timezone_at(lng=longitude, lat=latitude)
     if zone is None or not is_known_zone(zone):
         return None
-    return ZoneMatch(zone, name=time_zones.zone_display_name(zone))
+    return time_zones.zone_choice(zone)
 
 
 def is_known_zone(zone: str) -> bool:
@@ -57,17 +46,6 @@ def is_known_zone(zone: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-def zone_from_text(text: str) -> ZoneMatch | None:
-    """A zone from a typed city, country, abbreviation, zone name or offset, when exactly one
-    fits; None when nothing or several fit. Flows that can offer a choice call
-    `time_zones.find_zone`, which also returns the candidates."""
-    found = time_zones.find_zone(text)
-    if not isinstance(found, time_zones.ZoneFound):
-        return None
-    choice = found.choice
-    return ZoneMatch(choice.zone, choice.name if choice.fixed_offset else None, choice.name)
 
 
 def local_clock(instant: datetime, zone: str) -> datetime:
@@ -144,8 +122,30 @@ def record_age_band(session: Session, user_id: int, band: str, now: datetime) ->
     session.add(profile)
 
 
+# Reminders are spread over the waking day and kept out of the sleep window; under this many
+# hours there is no room for them (and the times are most likely a typo).
+MIN_WAKING_HOURS = 8
+
+
 class DayProblem(StrEnum):
-    EXERCISE_OUTSIDE_DAY = "exercise_outside_day"
+    """Why a wake/sleep/exercise set is refused (the flow words the re-ask)."""
+
+    SAME_TIME = "same_time"  # sleep == wake: no waking day and no quiet hours
+    SHORT_DAY = "short_day"  # the waking day is under MIN_WAKING_HOURS
+    EXERCISE_WHILE_ASLEEP = "exercise_while_asleep"  # exercise in the sleep window
+
+
+def validate_day(wake: time, sleep: time, exercise: time | None = None) -> DayProblem | None:
+    """None when the day works: sleep differs from wake, the waking day (which may cross
+    midnight) is at least MIN_WAKING_HOURS long, and the exercise time, if given, lies inside
+    it by the same rule the reminder dispatcher uses for quiet hours."""
+    if (wake.hour, wake.minute) == (sleep.hour, sleep.minute):
+        return DayProblem.SAME_TIME
+    if waking_minutes(wake, sleep) < MIN_WAKING_HOURS * 60:
+        return DayProblem.SHORT_DAY
+    if exercise is not None and not within_day(exercise, wake, sleep):
+        return DayProblem.EXERCISE_WHILE_ASLEEP
+    return None
 
 
 def save_day_time(
@@ -158,11 +158,13 @@ def save_day_time(
     profile = session.get(Profile, user_id)
     if profile is None:
         raise LookupError(f"user {user_id} has no profile (no consent)")
-    if step is Step.EXERCISE:
+    if step is not Step.WAKE:
         assert profile.wake_time is not None
-        assert profile.sleep_time is not None
-        if not within_day(value, profile.wake_time, profile.sleep_time):
-            return DayProblem.EXERCISE_OUTSIDE_DAY
+        sleep = value if step is Step.SLEEP else profile.sleep_time
+        assert sleep is not None
+        problem = validate_day(profile.wake_time, sleep, value if step is Step.EXERCISE else None)
+        if problem is not None:
+            return problem
     setattr(profile, f"{step.value}_time", value)
     profile.updated_at = now
     session.add(profile)

@@ -6,15 +6,14 @@ from datetime import time
 
 import pytest
 
-from bot.services.onboarding import within_day, zone_from_text
+from bot.services.onboarding import DayProblem, validate_day, within_day
+from bot.services.time_zones import ZoneFound, find_zone
 from conversations.input_checks import (
-    DayProblem,
     TimeRole,
     WhichTime,
     parse_clock_time,
     parse_pain,
     read_clock_time,
-    validate_day,
 )
 
 
@@ -45,10 +44,11 @@ def test_parse_clock_time(text, value):
      ("utc", "UTC", None), ("UTC+15", None, None), ("Qwxyz", None, None)],
 )  # fmt: skip
 def test_zone_from_text(text, zone, fixed):
-    match = zone_from_text(text)
+    found = find_zone(text)
+    match = found.choice if isinstance(found, ZoneFound) else None
     assert (match.zone if match else None) == zone
     if match is not None:
-        assert match.fixed_offset == fixed
+        assert (match.name if match.fixed_offset else None) == fixed
 
 
 def test_within_day_handles_sleep_after_midnight():

@@ -114,21 +114,29 @@ async def test_shared_location_finds_the_zone_offline(harness, db):
 
 
 @pytest.mark.parametrize(
-    ("typed", "zone", "fixed"),
+    ("typed", "zone", "shown", "fixed"),
     [
-        ("UTC+2", "Etc/GMT-2", True),
-        ("-05:00", "Etc/GMT+5", True),
-        ("+05:30", "Asia/Kolkata", False),
-        ("New York", "America/New_York", False),
+        ("UTC+2", "Etc/GMT-2", "UTC+2", True),
+        ("-05:00", "Etc/GMT+5", "UTC-5", True),
+        ("+05:30", "Asia/Kolkata", "Asia/Kolkata", False),
+        ("New York", "America/New_York", "America/New_York", False),
+        ("Manchester", "Europe/London", "United Kingdom Time", False),
+        ("Mumbai", "Asia/Kolkata", "India", False),
+        ("Boston", "America/New_York", "Eastern", False),
+        ("San Francisco", "America/Los_Angeles", "Pacific", False),
+        ("Munich", "Europe/Berlin", "Europe/Berlin", False),
+        ("UK", "Europe/London", "Europe/London", False),
+        ("EST", "America/New_York", "Eastern", False),
     ],
 )
-async def test_typed_offsets_and_cities(harness, db, typed, zone, fixed):
+async def test_typed_offsets_and_cities(harness, db, typed, zone, shown, fixed):
     user = harness.user(105)
     await user.send("/start")
     await user.press("I agree")
     await user.press("60 or over")
     await user.send(typed)
-    assert zone in user.last_text
+    assert shown in user.last_text
+    assert "Etc/GMT" not in user.last_text  # an offset's POSIX id reads as the wrong sign
     assert ("fixed offset" in user.messages[-2].text) is fixed
     await user.press("Yes, that's right")
     assert _user(db, 105).time_zone == zone
@@ -295,3 +303,77 @@ async def test_the_age_given_in_onboarding_is_not_asked_again_in_the_knee_check(
     with db.session() as s:
         running = s.exec(select(Assessment).where(Assessment.user_id == 114)).one()
         assert running.answers == {"age": "40_59"}
+
+
+async def _to_the_zone(user) -> None:  # type: ignore[no-untyped-def]
+    await user.send("/start")
+    await user.press("I agree")
+    await user.press("18-39")
+
+
+@pytest.mark.parametrize("reply", ["yep", "Yes!", "that's right"])
+async def test_a_typed_yes_confirms_the_zone(harness, db, reply):
+    user = harness.user(115)
+    await _to_the_zone(user)
+    await user.send("Manchester")
+    await user.send(reply)
+    assert _user(db, 115).time_zone == "Europe/London"
+    assert conversation_state(db, "onboarding", 115) == OnboardingState.WAKE
+
+
+async def test_a_typed_no_asks_for_the_zone_again(harness, db):
+    user = harness.user(116)
+    await _to_the_zone(user)
+    await user.send("Manchester")
+    await user.send("nope")
+    assert _user(db, 116).time_zone is None
+    assert "London" in user.last.button_labels  # the common zones again
+
+
+async def test_a_name_shared_by_places_in_different_zones_asks_which(harness, db):
+    user = harness.user(117)
+    await _to_the_zone(user)
+    await user.send("Springfield")
+    assert "Which" in user.last_text
+    labels = user.last.button_labels
+    assert len(labels) >= 2
+    assert all(len(label) <= 64 for label in labels)
+    await user.press(labels[0])
+    assert "Is that right?" in user.last_text
+    await user.press("Yes, that's right")
+    assert _user(db, 117).time_zone is not None
+
+
+async def _to_bedtime(user, wake: str = "07:00") -> None:  # type: ignore[no-untyped-def]
+    await _to_the_zone(user)
+    await user.press("London")
+    await user.press("Yes, that's right")
+    await user.send(wake)
+
+
+async def test_eleven_at_bedtime_means_eleven_at_night(harness, db):
+    user = harness.user(118)
+    await _to_bedtime(user)
+    await user.send("11")
+    assert _profile(db, 118).sleep_time == time(23)
+
+
+async def test_an_hour_that_could_be_either_half_of_the_day_asks(harness, db):
+    user = harness.user(119)
+    await _to_bedtime(user)
+    await user.send("5")
+    assert user.last.button_labels == ["05:00", "17:00"]
+    assert _profile(db, 119).sleep_time is None
+    await user.press("17:00")
+    assert _profile(db, 119).sleep_time == time(17)  # 07:00 to 17:00: a 10-hour day
+
+
+@pytest.mark.parametrize(("sleep", "why"), [("07:00", "no waking day"), ("13:00", "under 8")])
+async def test_a_bedtime_that_leaves_no_real_day_is_refused(harness, db, sleep, why):
+    user = harness.user(120)
+    await _to_bedtime(user)
+    await user.send(sleep)
+    assert why in user.last_text
+    assert _profile(db, 120).sleep_time is None
+    await user.send("23:00")
+    assert _profile(db, 120).sleep_time == time(23)

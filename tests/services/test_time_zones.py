@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services.onboarding import zone_from_text
 from bot.services.time_zones import (
     MAX_CHOICES,
     ZoneAmbiguous,
@@ -232,11 +231,12 @@ def test_normalise(text, key):
     [("london", "Europe/London", None), ("UTC+2", "Etc/GMT-2", "UTC+2"),
      ("+05:30", "Asia/Kolkata", None), ("Springfield", None, None), ("qwxyz", None, None)],
 )  # fmt: skip
-def test_zone_from_text_keeps_its_contract_for_the_current_flow(text, zone, fixed):
-    match = zone_from_text(text)
+def test_one_zone_is_found_with_a_name_and_its_offset_marked(text, zone, fixed):
+    found = find_zone(text)
+    match = found.choice if isinstance(found, ZoneFound) else None
     assert (match.zone if match else None) == zone
     if match is not None:
-        assert match.fixed_offset == fixed
+        assert (match.name if match.fixed_offset else None) == fixed
         assert match.name
 
 

@@ -166,7 +166,10 @@ async def test_bad_input_at_the_pain_keypad_is_reasked_without_change(harness, d
     assert conversation_state(db, "checkin", 606) == CheckinState.QUESTION
 
 
-@pytest.mark.parametrize("action", ["text:yes", "text:3", "send_photo", "send_voice", "long"])
+# ("yes" used to be here; a typed yes/no is now read - see the test below.)
+@pytest.mark.parametrize(
+    "action", ["text:perhaps", "text:3", "text:purple", "send_photo", "send_voice", "long"]
+)
 async def test_bad_input_at_a_button_question_is_reasked_without_change(harness, db, action):
     user = harness.user(607)
     await runner_with_plan(user, TYPICAL)
@@ -178,7 +181,22 @@ async def test_bad_input_at_a_button_question_is_reasked_without_change(harness,
     assert before[1][0] == "swelling"
 
 
-@pytest.mark.parametrize(("typed", "value"), [("seven", "7"), ("7/10", "7"), ("0", "0")])
+@pytest.mark.parametrize(("typed", "value"), [("yes", "yes"), ("Yep", "yes"), ("nope", "no")])
+async def test_a_typed_yes_or_no_answers_a_yes_no_question(harness, db, typed, value):
+    user = harness.user(609)
+    await runner_with_plan(user, TYPICAL)
+    await at_question(user, "swelling")
+    await user.send(typed)
+    assert user.messages[-2].text.startswith("Noted: ")
+    state = draft(db, 609)
+    assert state is not None
+    assert state[1]["swelling"] == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("seven", "7"), ("7/10", "7"), ("0", "0"), ("pain is about 3 out of 10", "3")],
+)
 async def test_pain_can_be_typed(harness, db, typed, value):
     user = harness.user(608)
     await runner_with_plan(user, TYPICAL)
