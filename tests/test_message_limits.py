@@ -168,7 +168,7 @@ def worst_values(content: Content) -> dict[str, str]:
                 for q in [*content.assessment, *content.checkin]
                 for o in q.options
             ]
-        ),  # fmt: skip
+        ),
     }
 
 
