@@ -35,6 +35,7 @@ from bot.telegram.context import Services, attach_services, services_in
 from bot.telegram.errors import on_error
 from bot.telegram.jobs import start_dispatcher
 from bot.telegram.persistence import SqlPersistence
+from bot.telegram.update_processor import PerUserUpdateProcessor
 from conversations import (
     assessment,
     checkin,
@@ -77,8 +78,9 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(rate_limiter or telegram_rate_limiter())
         .persistence(SqlPersistence(db, clock))
-        # Conversations need one update per user at a time, in order.
-        .concurrent_updates(False)
+        # Conversations need one update per user at a time, in order; different users'
+        # updates run side by side (bot/telegram/update_processor.py).
+        .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -1,0 +1,76 @@
+"""Different people's updates are handled side by side, each person's strictly in order -
+through the real Application's update queue (the path polling and webhooks use), with the fake
+Bot API taking its time to answer as Telegram does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from bot.sandbox.fake_telegram.users import FakeUser
+from bot.telegram.update_processor import PerUserUpdateProcessor, sender_key
+
+USERS = range(901, 911)
+
+
+async def test_people_are_served_side_by_side_and_each_in_order(harness):
+    app = harness.app
+    assert isinstance(app.update_processor, PerUserUpdateProcessor)
+    harness.telegram.latency = 0.02  # every Bot API call waits, as on the real network
+
+    async def enqueue(data: dict[str, Any]) -> None:
+        await app.update_queue.put(Update.de_json(data, app.bot))
+
+    people = [FakeUser(harness.telegram, enqueue, uid, f"Runner{uid}") for uid in USERS]
+    for person in people:
+        await person.send("/start")
+        await person.send("/help")
+    await app.update_queue.join()
+
+    sent = [
+        (call.params["chat_id"], call.params["text"])
+        for call in harness.telegram.calls_of("sendMessage")
+    ]
+    for uid in USERS:
+        theirs = [text for chat, text in sent if chat == uid]
+        assert len(theirs) == 2
+        assert f"Runner{uid}" in theirs[0]  # the greeting to /start ...
+        assert "/help" not in theirs[0]
+        assert "Here is what I can do" in theirs[1]  # ... before the answer to /help
+    # Nobody waited for everyone before them: replies to different people interleave.
+    first_reply_to_last = next(i for i, (chat, _) in enumerate(sent) if chat == USERS[-1])
+    last_reply_to_first = max(i for i, (chat, _) in enumerate(sent) if chat == USERS[0])
+    assert first_reply_to_last < last_reply_to_first
+
+
+def test_an_update_belongs_to_its_sender_else_its_chat(harness):
+    bot = harness.app.bot
+    from_user = Update.de_json(
+        {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -5, "type": "group", "title": "club"},
+                "from": {"id": 7, "is_bot": False, "first_name": "A"},
+                "text": "hi",
+            },
+        },
+        bot,
+    )
+    channel_post = Update.de_json(
+        {
+            "update_id": 2,
+            "channel_post": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -100, "type": "channel", "title": "news"},
+                "text": "hi",
+            },
+        },
+        bot,
+    )
+    assert sender_key(from_user) == 7
+    assert sender_key(channel_post) == -100
+    assert sender_key(object()) is None
