@@ -1,0 +1,77 @@
+"""Spelling clean-up before matching: shorthand, apostrophes, digits glued to units, typos.
+
+Messages are typed on phones by tired runners: "cant bare weight", "knee gve way", "3am",
+"swolen". The engine runs every message and every term of content/screening.yaml through the
+same `Normaliser`, so a term and a message meet in one spelling. Typos are corrected only
+towards words the screen actually looks for, and never from a word listed as known, so
+"looked" stays "looked" while "lockd" becomes "locked".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+# "3am" -> "3 am", "39.5c" -> "39.5 c", "16yo" -> "16 yo": units and ages become words.
+_GLUED_UNIT = re.compile(r"(?<=\d)(?=[a-z°])")
+_WORD = re.compile(r"[a-z]+")
+
+
+class Normaliser:
+    """Lower-cases, applies the spelling table and corrects near-miss spellings."""
+
+    def __init__(
+        self,
+        spelling: dict[str, str],
+        vocabulary: Iterable[str],
+        known_words: Iterable[str],
+        min_length: int,
+        two_typos_from: int,
+    ) -> None:
+        self._spelling = {key.lower(): value.lower() for key, value in spelling.items()}
+        keys = sorted(self._spelling, key=len, reverse=True)
+        self._spelling_re = (
+            re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w'])")
+            if keys
+            else None
+        )
+        words = {w for w in vocabulary if len(w) >= min_length and w.isalpha()}
+        # Candidates share the first letter: people rarely mistype it, and this keeps both
+        # the search small and "dumb" from turning into "numb".
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(words):
+            self._by_initial.setdefault(word[0], []).append(word)
+        self._known = frozenset(words) | frozenset(w.lower() for w in known_words)
+        self._min_length = min_length
+        self._two_typos_from = two_typos_from
+        self.correct_word = lru_cache(maxsize=4096)(self._correct_word)
+
+    def basic(self, text: str) -> str:
+        """Everything but typo correction (terms are written correctly)."""
+        text = text.translate(_QUOTES).lower()
+        if self._spelling_re is not None:
+            text = self._spelling_re.sub(lambda m: self._spelling[m[0]], text)
+        text = _GLUED_UNIT.sub(" ", text)
+        if self._spelling_re is not None:
+            # Once more: "16yo" only becomes "16 yo" above, and "yo" may be in the table.
+            text = self._spelling_re.sub(lambda m: self._spelling[m[0]], text)
+        return text
+
+    def __call__(self, text: str) -> str:
+        """The message as the matcher should read it."""
+        return _WORD.sub(lambda m: self.correct_word(m[0]), self.basic(text))
+
+    def _correct_word(self, word: str) -> str:
+        if len(word) < self._min_length or word in self._known:
+            return word
+        candidates = self._by_initial.get(word[0])
+        if not candidates:
+            return word
+        allowed = 2 if len(word) >= self._two_typos_from else 1
+        best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=allowed)
+        return word if best is None else str(best[0])
