@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from bot.coaching.screening.content import ScreeningFile, Sign, Urgency, screening_content
-from bot.coaching.screening.patterns import compile_term, number_extension, term_words
+from bot.coaching.screening.patterns import compile_term, gap, number_extension, term_words
 from bot.coaching.screening.text import Normaliser
 
 # Silence the sentence splitter's DEBUG lines (they quote the message) before medspacy loads
@@ -141,6 +141,13 @@ class _Engine:
             content.fuzzy.two_typos_from,
         )
 
+        # Single words that cancel what follows ("not", "no") may not sit inside a term's
+        # "..." gap; single hedge words ("maybe", "think") may, and make the mention uncertain.
+        self._cancelling = {c.upper() for c in content.context.cancelling}
+        self._uncertain = {c.upper() for c in content.context.uncertain}
+        self._gap = gap(self._single_words(content, self._cancelling, forward_only=True))
+        self._hedges = frozenset(self._single_words(content, self._uncertain, forward_only=False))
+
         self._targets = TargetMatcher(self.nlp, result_type=None, prune=False)
         self._exceptions = TargetMatcher(self.nlp, result_type=None, prune=False)
         for name, concept in content.concepts.items():
@@ -173,14 +180,29 @@ class _Engine:
                         )
                     )
         self._context.add(context_rules)
-        self._cancelling = {c.upper() for c in content.context.cancelling}
-        self._uncertain = {c.upper() for c in content.context.uncertain}
+
+    def _single_words(
+        self, content: ScreeningFile, categories: set[str], *, forward_only: bool
+    ) -> set[str]:
+        words: set[str] = set()
+        for rule in content.context.rules:
+            if rule.category.upper() not in categories:
+                continue
+            if forward_only and rule.direction.value not in ("FORWARD", "BIDIRECTIONAL"):
+                continue
+            for term in rule.terms:
+                norms = self._norms(self.normalise.basic(term))
+                if len(norms) == 1 and not term.startswith("#"):
+                    words.add(norms[0])
+        return words
 
     def _norms(self, text: str) -> list[str]:
         return [token.norm_ for token in self.nlp.tokenizer(text)]
 
     def _patterns(self, term: str) -> list[list[dict[str, Any]]]:
-        return compile_term(term, self.normalise.basic, self._norms, self._content.numbers)
+        return compile_term(
+            term, self.normalise.basic, self._norms, self._content.numbers, self._gap
+        )
 
     def _target_rules(self, label: str, terms: Iterable[str]) -> list[TargetRule]:
         return [
@@ -211,7 +233,10 @@ class _Engine:
             categories = {m.category.upper() for m in span._.modifiers}
             if categories & self._cancelling:
                 continue
-            status = _Status.UNCERTAIN if categories & self._uncertain else _Status.CERTAIN
+            hedged = bool(categories & self._uncertain) or any(
+                token.norm_ in self._hedges for token in span
+            )
+            status = _Status.UNCERTAIN if hedged else _Status.CERTAIN
             name = span.label_.lower()
             if found.get(name) is not _Status.CERTAIN:
                 found[name] = status

@@ -16,9 +16,13 @@ from typing import Any
 TokenSpec = dict[str, Any]
 Pattern = list[TokenSpec]
 
-# Up to three words in between, never across punctuation ("ran outside, knee fine" is not
-# "outside ... knee").
-GAP: TokenSpec = {"IS_PUNCT": False, "OP": "{0,3}"}
+def gap(stop_norms: Collection[str]) -> TokenSpec:
+    """Up to four words in between, never across punctuation ("ran outside, knee fine" is not
+    "outside ... knee") and never one of `stop_norms`: ConText cannot reach a word inside a
+    match, so "it hasn't locked" must not match "it ... locked"."""
+    return {"IS_PUNCT": False, "NORM": {"NOT_IN": sorted(stop_norms)}, "OP": "{0,4}"}
+
+
 _MAX_EXPANSIONS = 512
 
 
@@ -36,12 +40,13 @@ def compile_term(
     normalise: Callable[[str], str],
     norms: Callable[[str], list[str]],
     number_classes: Collection[str],
+    gap_spec: TokenSpec,
 ) -> list[Pattern]:
     """Every token pattern `term` stands for (alternatives spanning several words expand)."""
     slots: list[list[Pattern]] = []
     for raw in term.split():
         if raw == "...":
-            slots.append([[GAP]])
+            slots.append([[gap_spec]])
             continue
         optional = len(raw) > 1 and raw.endswith("?")
         word = raw[:-1] if optional else raw
@@ -85,10 +90,10 @@ def compile_term(
     patterns: list[Pattern] = []
     for combination in product(*slots):
         pattern = [spec for part in combination for spec in part]
-        required = [s for s in pattern if s.get("OP") not in ("?", GAP["OP"])]
+        required = [s for s in pattern if s.get("OP") not in ("?", gap_spec["OP"])]
         if not required:
             continue
-        if pattern[0] is GAP or pattern[-1] is GAP:
+        if pattern[0] is gap_spec or pattern[-1] is gap_spec:
             raise TermError(f"term '{term}': '...' must stand between words")
         patterns.append(pattern)
         if len(patterns) > _MAX_EXPANSIONS:
