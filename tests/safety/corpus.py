@@ -6,9 +6,10 @@ Used by test_corpus.py and benchmarks/screening.py. The corpus files map a sign 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,15 +31,18 @@ class Case:
 
 def load(path: Path) -> list[Case]:
     """Every phrasing of one corpus file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    cases = []
-    for sign, stages in data.items():
-        for stage, texts in stages.items():
-            if stage not in STAGES:
-                raise ValueError(f"{path.name}: {sign}: unknown stage {stage}")
+    return list(_cases(path.name, yaml.safe_load(path.read_text(encoding="utf-8"))))
+
+
+def _cases(name: str, data: dict[str, Any]) -> Iterator[Case]:
+    for key, value in data.items():
+        if not set(value) <= set(STAGES):
+            # A block of later phrasings (`round_two:`), laid out like the file itself.
+            yield from _cases(name, value)
+            continue
+        for stage, texts in value.items():
             for text in texts:
-                cases.append(Case(str(text), None if sign == "none" else sign, stage))
-    return cases
+                yield Case(str(text), None if key == "none" else key, stage)
 
 
 def stage_of(result: Screening, sign: str | None) -> str:
