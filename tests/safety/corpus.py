@@ -36,11 +36,13 @@ def load(path: Path) -> list[Case]:
 
 def _cases(name: str, data: dict[str, Any]) -> Iterator[Case]:
     for key, value in data.items():
-        if not set(value) <= set(STAGES):
+        if key.startswith("round_"):
             # A block of later phrasings (`round_two:`), laid out like the file itself.
             yield from _cases(name, value)
             continue
         for stage, texts in value.items():
+            if stage not in STAGES:
+                raise ValueError(f"{name}: {key}: unknown stage '{stage}'")
             for text in texts:
                 yield Case(str(text), None if key == "none" else key, stage)
 

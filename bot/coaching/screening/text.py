@@ -2,16 +2,20 @@
 
 Messages are typed on phones by tired runners: "cant bare weight", "knee gve way", "3am",
 "swolen". The engine runs every message and every term of content/screening.yaml through the
-same `Normaliser`, so a term and a message meet in one spelling. Typos are corrected only
-towards words the screen actually looks for, and never from a word listed as known, so
-"looked" stays "looked" while "lockd" becomes "locked".
+same `Normaliser`, so a term and a message meet in one spelling. A word is corrected only
+when it is not an English word (pyspellchecker's frequency list, used here as a lexicon
+only) and only towards a word the screen looks for: "skipped" and "looked" stay as they are
+while "lockd" becomes "locked".
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -20,6 +24,19 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 # "3am" -> "3 am", "39.5c" -> "39.5 c", "16yo" -> "16 yo": units and ages become words.
 _GLUED_UNIT = re.compile(r"(?<=\d)(?=[a-z°])")
 _WORD = re.compile(r"[a-z]+")
+
+
+# Words seen fewer times than this in the lexicon's source text are too rare to trust as
+# real words: they are as likely to be common typos.
+_LEXICON_MIN_COUNT = 50
+
+
+@cache
+def english_lexicon() -> frozenset[str]:
+    """Common English words (about 100,000), loaded once from pyspellchecker's data."""
+    data = (resources.files("spellchecker") / "resources" / "en.json.gz").read_bytes()
+    counts: dict[str, int] = json.loads(gzip.decompress(data))
+    return frozenset(word for word, count in counts.items() if count >= _LEXICON_MIN_COUNT)
 
 
 class Normaliser:
@@ -46,7 +63,9 @@ class Normaliser:
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(words):
             self._by_initial.setdefault(word[0], []).append(word)
-        self._known = frozenset(words) | frozenset(w.lower() for w in known_words)
+        self._known = (
+            frozenset(words) | frozenset(w.lower() for w in known_words) | english_lexicon()
+        )
         self._min_length = min_length
         self._two_typos_from = two_typos_from
         self.correct_word = lru_cache(maxsize=4096)(self._correct_word)
