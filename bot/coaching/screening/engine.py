@@ -110,7 +110,7 @@ def _in_ranges(ranges: list[tuple[float, float]]) -> Any:
     return getter
 
 
-class _Engine:
+class ScreenEngine:
     """The compiled screen: a tokenizer, matchers and ConText, built from the content."""
 
     def __init__(self, content: ScreeningFile) -> None:
@@ -275,13 +275,13 @@ def _sign_status(sign: Sign, found: dict[str, _Status]) -> _Status | None:
 
 
 @cache
-def _screen_engine() -> _Engine:
-    return _Engine(screening_content())
+def _screen_engine() -> ScreenEngine:
+    return ScreenEngine(screening_content())
 
 
-def build_engine(content: ScreeningFile) -> _Engine:
+def build_engine(content: ScreeningFile) -> ScreenEngine:
     """A screen compiled from other content (tests of edited YAML); production uses screen()."""
-    return _Engine(content)
+    return ScreenEngine(content)
 
 
 def warm_up() -> None:
