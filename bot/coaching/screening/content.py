@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.coaching.content import load_copy

@@ -16,6 +16,7 @@ from typing import Any
 TokenSpec = dict[str, Any]
 Pattern = list[TokenSpec]
 
+
 def gap(stop_norms: Collection[str]) -> TokenSpec:
     """Up to four words in between, never across punctuation ("ran outside, knee fine" is not
     "outside ... knee") and never one of `stop_norms`: ConText cannot reach a word inside a
