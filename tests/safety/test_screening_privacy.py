@@ -34,14 +34,20 @@ def test_screening_logs_no_message_text(
     assert not [line for line in logged if "zqxwv" in line]
 
 
-def test_the_splitter_would_log_the_text_if_it_were_not_silenced(
-    loguru_lines: list[str],
-) -> None:
-    # Proves the check above can fail: PyRuSH really does quote messages at DEBUG.
-    screen("warm up")
+def test_medspacys_sentence_splitter_is_silenced(loguru_lines: list[str]) -> None:
+    # PyRuSH (medspacy.load()'s default splitter) quotes each sentence at DEBUG; the engine
+    # disables its logger on import. Enabling it shows the check above could fail.
+    import spacy
+
+    import bot.coaching.screening.engine  # noqa: F401  (disables the PyRuSH logger)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medspacy_pyrush")
+    nlp(SECRET)
+    assert not [line for line in loguru_lines if "zqxwv" in line]
     logger.enable("PyRuSH")
     try:
-        screen(SECRET)
+        nlp(SECRET)
     finally:
         logger.disable("PyRuSH")
     assert [line for line in loguru_lines if "zqxwv" in line]
