@@ -154,7 +154,7 @@ and with the regular-expression screen it replaces, in the same run.
 | medspacy screen | {f.screen.mean_ms:.2f} ms | {f.screen.p99_ms:.2f} ms |
 | regex screen (baseline) | {f.baseline.mean_ms:.3f} ms | {f.baseline.p99_ms:.3f} ms |
 | ratio | {ratio_mean:.0f}x | {ratio_p99:.0f}x |
-| language check (lingua, 16 languages, low accuracy) | {f.language.mean_ms:.2f} ms | {f.language.p99_ms:.2f} ms |
+| language check (lingua) | {f.language.mean_ms:.2f} ms | {f.language.p99_ms:.2f} ms |
 
 One-off costs: importing the screen {f.import_s:.1f} s, compiling it {f.build_s:.1f} s (once
 per process, `warm_up()`), the language detector's first call {f.language_first_s:.2f} s; the
