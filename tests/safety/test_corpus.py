@@ -212,3 +212,16 @@ def test_the_most_urgent_finding_comes_first() -> None:
 def test_an_empty_message_is_clear() -> None:
     assert screen("").clear
     assert screen("   ").clear
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("not too bad, but my kneecap popped out earlier", "kneecap_dislocation"),
+        ("I don't think it's broken but I can't put weight on it", "cannot_bear_weight"),
+        ("Never had this before: my knee is locked", "locking"),
+        ("no swelling and then it locked on the stairs", "locking"),
+    ],
+)
+def test_a_negation_stops_at_a_contrast_or_a_new_clause(text: str, sign: str) -> None:
+    assert _stage(text, sign) == "explicit"
