@@ -308,8 +308,12 @@ def build_engine(content: ScreeningFile) -> ScreenEngine:
 
 
 def warm_up() -> None:
-    """Compile the screen now (about a second) rather than on the first user's message."""
+    """Compile the screen and load the language detector now (about a second, at start-up)
+    rather than on the first user's message."""
+    from bot.coaching.screening import language
+
     _screen_engine()
+    language.warm_up()
 
 
 def screen(text: str) -> Screening:

@@ -70,5 +70,5 @@ def is_probably_english(text: str) -> bool:
 
 
 def warm_up() -> None:
-    """Build the detector now rather than on the first long message."""
-    _detector()
+    """Build the detector and load its models now rather than on the first long message."""
+    _detector().detect_language_of("my knee hurts going down the stairs after a long run")
