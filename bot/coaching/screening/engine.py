@@ -203,6 +203,10 @@ class ScreenEngine:
                         )
                     )
         self._context.add(context_rules)
+        alone = {
+            c[0] for sign in content.signs for c in [*sign.explicit, *sign.confirm] if len(c) == 1
+        }
+        self._qualifiers = {name.upper() for name in content.concepts if name not in alone}
 
     def _single_words(
         self, content: ScreeningFile, categories: set[str], *, forward_only: bool
@@ -249,20 +253,31 @@ class ScreenEngine:
                 for label, start, end in excepted
             )
         ]
-        doc.spans[_GROUP] = kept
-        self._context(doc)
         found: dict[str, _Status] = {}
-        for span in kept:
-            categories = {m.category.upper() for m in span._.modifiers}
-            if categories & self._cancelling:
+        # Two ConText passes: medspacy drops every modifier that overlaps a target, which is
+        # right for words inside a term ("can't" in "can't walk") but wrong when the target
+        # is only a qualifier ("sat" in "my foot was asleep because I sat on it" must not
+        # swallow "sat on it"). Qualifiers (concepts no sign accepts on their own) are left
+        # out of the first pass, which reads the other concepts, and read in the second.
+        main = [s for s in kept if s.label_ not in self._qualifiers]
+        for group, read in ((main, False), (kept, True)):
+            if not group or (read and len(group) == len(main)):
                 continue
-            hedged = bool(categories & self._uncertain) or any(
-                token.norm_ in self._hedges for token in span
-            )
-            status = _Status.UNCERTAIN if hedged else _Status.CERTAIN
-            name = span.label_.lower()
-            if found.get(name) is not _Status.CERTAIN:
-                found[name] = status
+            doc.spans[_GROUP] = _longest_per_concept(group)
+            self._context(doc)
+            for span in doc.spans[_GROUP]:
+                if (span.label_ in self._qualifiers) != read:
+                    continue
+                categories = {m.category.upper() for m in span._.modifiers}
+                if categories & self._cancelling:
+                    continue
+                hedged = bool(categories & self._uncertain) or any(
+                    token.norm_ in self._hedges for token in span
+                )
+                status = _Status.UNCERTAIN if hedged else _Status.CERTAIN
+                name = span.label_.lower()
+                if found.get(name) is not _Status.CERTAIN:
+                    found[name] = status
         return found
 
     def screen(self, text: str) -> Screening:
@@ -283,6 +298,19 @@ class ScreenEngine:
         explicit.sort(key=lambda f: f.urgency.rank)
         unclear.sort(key=lambda f: f.urgency.rank)
         return Screening(tuple(explicit), tuple(unclear))
+
+
+def _longest_per_concept(spans: list[Span]) -> list[Span]:
+    """Where mentions of one concept overlap, the longest reads the context: in "worried my
+    kneecap might dislocate" the hedge inside "kneecap ... dislocate" decides, not the bare
+    "dislocate" inside it."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.end - s.start, reverse=True):
+        if not any(
+            k.label_ == span.label_ and k.start < span.end and span.start < k.end for k in kept
+        ):
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end))
 
 
 def _sign_status(sign: Sign, found: dict[str, _Status]) -> _Status | None:
