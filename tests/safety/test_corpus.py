@@ -225,3 +225,41 @@ def test_an_empty_message_is_clear() -> None:
 )
 def test_a_negation_stops_at_a_contrast_or_a_new_clause(text: str, sign: str) -> None:
     assert _stage(text, sign) == "explicit"
+
+
+ISSUE_9_EXAMPLES = {
+    # missed by the old screen
+    "it hurts even when I'm lying still": "night_rest_pain",
+    "still no better after a month of doing the exercises": "no_improvement",
+    "I fell off my bike and landed on my knee yesterday": "recent_trauma",
+    "I'm 15 years old": "under_18",
+    "I can barely walk today": "cannot_bear_weight",
+    "cant bare weight on it": "cannot_bear_weight",
+    "knee gve way": "giving_way",
+    "my knee went from under me": "giving_way",
+    "heard a pop and it swelled up within an hour": "swelling_after_injury",
+    "hot swollen knee, temp of 39": "hot_swollen_fever",
+    "I wake up in the night with knee pain": "night_rest_pain",
+    "I've lost 5 kg without trying": "weight_loss_fever",
+    "knee cap moved to the side": "kneecap_dislocation",
+    "I'm not sure it locked, it just felt stuck": "locking",
+    "my knee locked and won't straighten": "locking",
+    # wrongly referred by the old screen, or negated, in the past, someone else's
+    "I can't walk down stairs without pain": "none",
+    "the ice made my knee numb": "none",
+    "the bandage made my toes tingle": "none",
+    "short of breath after the intervals": "none",
+    "got stuck in traffic": "none",
+    "I locked the door": "none",
+    "it was so hot today": "none",
+    "No locking, giving way or numbness": "none",
+    "without any swelling or fever": "none",
+    "locked once, two years ago": "none",
+    "my friend's knee locked": "none",
+    "zero swelling": "none",
+}
+
+
+def test_every_example_quoted_in_issue_9_is_in_the_corpus_with_its_label() -> None:
+    labels = {c.text: c.sign or "none" for c in corpus.load(corpus.TUNING)}
+    assert {text: labels.get(text) for text in ISSUE_9_EXAMPLES} == ISSUE_9_EXAMPLES
