@@ -90,30 +90,20 @@ def measure(rounds: int) -> Figures:
     baseline_t = _time(screen_free_text, texts, rounds)
     language_t = _time(language.is_probably_english, texts, rounds)
 
+    score = corpus.score(cases, engine.screen)
     signs = {sign.id: sign for sign in screening_content().signs}
-    caught: dict[str, list[int]] = {}
     baseline_caught: dict[str, list[int]] = {}
-    false_alarms = [0, 0]
-    baseline_false = [0, 0]
+    baseline_false = [0, len([c for c in cases if c.sign is None])]
     for case in cases:
-        result = engine.screen(case.text)
         old = screen_free_text(case.text)
         if case.sign is None:
-            false_alarms[1] += 1
-            baseline_false[1] += 1
-            false_alarms[0] += bool(result.explicit)
             baseline_false[0] += old is not None
             continue
         sign = signs[case.sign]
-        tier = sign.urgency.value
-        found = {f.sign for f in (*result.explicit, *result.unclear)}
-        caught.setdefault(tier, [0, 0])
-        baseline_caught.setdefault(tier, [0, 0])
-        caught[tier][1] += 1
-        baseline_caught[tier][1] += 1
-        caught[tier][0] += case.sign in found
+        counts = baseline_caught.setdefault(sign.urgency.value, [0, 0])
+        counts[1] += 1
         # The old screen knows red flags, not signs: right when it names the sign's flag.
-        baseline_caught[tier][0] += old is not None and old.id == sign.red_flag
+        counts[0] += old is not None and old.id == sign.red_flag
     return Figures(
         import_s=import_s,
         build_s=build_s,
@@ -122,9 +112,9 @@ def measure(rounds: int) -> Figures:
         screen=screen_t,
         baseline=baseline_t,
         language=language_t,
-        caught={k: (v[0], v[1]) for k, v in caught.items()},
+        caught={u.value: (score.caught.get(u, 0), score.total.get(u, 0)) for u in score.total},
         baseline_caught={k: (v[0], v[1]) for k, v in baseline_caught.items()},
-        false_alarms=(false_alarms[0], false_alarms[1]),
+        false_alarms=(score.false_alarms, score.ordinary),
         baseline_false_alarms=(baseline_false[0], baseline_false[1]),
         messages=len(texts),
     )

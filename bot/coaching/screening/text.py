@@ -72,12 +72,8 @@ class Normaliser:
 
     def basic(self, text: str) -> str:
         """Everything but typo correction (terms are written correctly)."""
-        text = text.translate(_QUOTES).lower()
+        text = _GLUED_UNIT.sub(" ", text.translate(_QUOTES).lower())
         if self._spelling_re is not None:
-            text = self._spelling_re.sub(lambda m: self._spelling[m[0]], text)
-        text = _GLUED_UNIT.sub(" ", text)
-        if self._spelling_re is not None:
-            # Once more: "16yo" only becomes "16 yo" above, and "yo" may be in the table.
             text = self._spelling_re.sub(lambda m: self._spelling[m[0]], text)
         return text
 
