@@ -14,7 +14,7 @@ cannot reach a log even if the splitter is brought back; this module itself logs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -124,7 +124,7 @@ def _number(token: Token) -> float | None:
         return None
 
 
-def _in_ranges(ranges: list[tuple[float, float]]) -> Any:
+def _in_ranges(ranges: list[tuple[float, float]]) -> Callable[[Token], bool]:
     def getter(token: Token) -> bool:
         value = _number(token)
         return value is not None and any(low <= value <= high for low, high in ranges)
