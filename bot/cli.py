@@ -226,6 +226,7 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
 def cmd_content_check(_args: argparse.Namespace) -> int:
     """Validate every content file (clinical content and the flows' copy); print a summary."""
+    from bot.coaching.screening import content_files
     from bot.content import ContentError
     from bot.content.check import main_check
     from bot.content.texts import load_texts
@@ -235,10 +236,12 @@ def cmd_content_check(_args: argparse.Namespace) -> int:
         return status
     try:
         texts = load_texts()
+        screening = content_files()
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
     print("Copy OK: " + ", ".join(texts.by_file()))
+    print("Screening OK: " + ", ".join(screening))
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.coaching.screening import content_files
 from bot.content import ContentError, load_copy
 from bot.content.loader import _FILES
 from bot.content.texts import UiTexts, load_texts
@@ -15,7 +16,7 @@ from bot.resources import content_dir
 
 def test_every_content_file_has_a_validator() -> None:
     on_disk = {path.name for path in content_dir().glob("*.yaml")}
-    validated = set(_FILES) | set(load_texts().by_file())
+    validated = set(_FILES) | set(load_texts().by_file()) | set(content_files())
     assert on_disk == validated
 
 
