@@ -4,6 +4,7 @@ Every handler group sees each update, in order; inside a group the first matchin
 wins. So:
   -20  membership: block / unblock of the bot (my_chat_member)
   -10  guard: group chats get a one-line redirect and nothing else runs
+   -5  guard: a button press without data is answered as stale and nothing else runs
     0  conversations, then commands, then - registered last - the fallbacks, which therefore
        answer only what nothing before them claimed
 """
@@ -48,7 +49,7 @@ from conversations import (
 
 log = logging.getLogger(__name__)
 
-MEMBERSHIP, GUARDS, MAIN = -20, -10, 0
+MEMBERSHIP, GUARDS, PRESS_GUARDS, MAIN = -20, -10, -5, 0
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -103,6 +104,8 @@ def _register_handlers(app: BotApplication) -> None:
     )
     # Nothing about a group chat reaches the flows, and nothing is stored for it.
     app.add_handler(TypeHandler(Update, common.guard_group_chats), GUARDS)
+    # A press without data would match every button handler below (a PTB rule).
+    app.add_handler(TypeHandler(Update, common.refuse_empty_presses), PRESS_GUARDS)
 
     # Commands and conversations.
     # Conversations first: while one runs, it answers that user's text, buttons and /cancel.

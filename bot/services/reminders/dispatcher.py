@@ -1,8 +1,10 @@
 """The reminder dispatcher: one tick claims the due reminder rows, decides, sends, reschedules.
 
-Called every ~30 s by the one JobQueue job (bot/services/reminders/jobs.py), after `/clock` in the
-sandbox, and directly by tests with an injected `now`. Several dispatchers (processes) may run
-against one PostgreSQL database:
+Called every ~30 s by the one JobQueue job (bot/telegram/jobs.py), after `/clock` in the
+sandbox, and directly by tests with an injected `now`. It knows nothing of Telegram: each
+message goes out as a plain `Nudge` through a `NudgeSender` (bot/services/reminders/nudge.py),
+which bot/telegram/sender.py implements. Several dispatchers (processes) may run against one
+PostgreSQL database:
 
 - claiming takes a lease on each row (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then the
   lease; SQLite: one atomic UPDATE ... RETURNING), so two dispatchers never work on one row;
@@ -25,7 +27,8 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.content.nudge_copy import NudgeCopy, nudge_copy
+from bot.content import Content, get_content
+from bot.services.reminders.nudge import Nudge, NudgeSender, SendOutcome, nudge_text
 from bot.services.reminders.planner import (
     quiet_hours,
     reminded_task_done,
@@ -37,8 +40,6 @@ from bot.services.users import set_blocked
 from bot.storage.db import Database
 from bot.storage.models import Delivery, Profile, Reminder, User
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
-from bot.telegram.nudges import nudge_keyboard, nudge_text
-from bot.telegram.sender import Sender, SendStatus
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,9 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        sender: Sender,
+        sender: NudgeSender,
         *,
-        copy: NudgeCopy | None = None,
+        content: Content | None = None,
         owner: str | None = None,
         batch_size: int = 100,
         max_batches: int = 100,
@@ -93,20 +94,25 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.sender = sender
-        self.copy = copy or nudge_copy()
+        self.content = content or get_content()
         self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:12]}"
         self.batch_size = batch_size
         self.max_batches = max_batches
         self.lease = lease
         self.retry_delay = retry_delay
         self._slots = asyncio.Semaphore(concurrency)
+        # Flood control: Telegram asked us to send nothing before this instant.
+        self.not_before: datetime | None = None
+
+    def may_send(self, now: datetime) -> bool:
+        return self.not_before is None or now >= self.not_before
 
     # --- the tick --------------------------------------------------------------------------
 
     async def tick(self, now: datetime) -> TickReport:
         """Dispatch everything due at `now`, batch by batch, until nothing is due."""
         report = TickReport()
-        if not self.sender.may_send(now):
+        if not self.may_send(now):
             report.held_by_flood_control = True
             return report
         if moved := self.follow_zone_changes(now):
@@ -199,7 +205,7 @@ class Dispatcher:
 
         async def one(reminder_id: int) -> None:
             async with self._slots:
-                if stop.is_set() or not self.sender.may_send(now):
+                if stop.is_set() or not self.may_send(now):
                     self._release([reminder_id])
                     report.outcomes["released"] += 1
                     return
@@ -330,27 +336,33 @@ class Dispatcher:
     async def _send(
         self, pending: _Pending, now: datetime, report: TickReport, stop: asyncio.Event
     ) -> None:
-        markup = nudge_keyboard(self.copy, pending.kind, pending.reminder_id, pending.day)
-        result = await self.sender.send(
-            now, pending.user_id, nudge_text(pending.kind, pending.day), markup
+        nudge = Nudge(
+            chat_id=pending.user_id,
+            reminder_id=pending.reminder_id,
+            kind=pending.kind,
+            slot=pending.slot,
+            local_date=pending.day,
+            text=nudge_text(pending.kind, pending.day, self.content),
         )
+        result = await self.sender.send(nudge)
         with self.db.session() as session:
             delivery = session.get(Delivery, pending.delivery_id)
             row = session.get(Reminder, pending.reminder_id)
             if delivery is None or row is None:
                 return  # the user deleted their data meanwhile
-            if result.status in (SendStatus.RETRY_AFTER, SendStatus.RETRY):
+            if result.outcome in (SendOutcome.RETRY_AFTER, SendOutcome.FAILED):
                 # Nothing was sent: forget the claim on the occurrence so it can go later.
                 session.delete(delivery)
                 _unlease(row)
-                if result.status == SendStatus.RETRY:
+                if result.outcome == SendOutcome.FAILED:
                     row.lease_until = now + self.retry_delay  # a "not before" for this row
                 else:
+                    self._hold_until(now + timedelta(seconds=result.retry_after))
                     stop.set()
                 session.add(row)
-                report.outcomes[result.status] += 1
+                report.outcomes[result.outcome] += 1
                 return
-            if result.status == SendStatus.FORBIDDEN:
+            if result.outcome == SendOutcome.BLOCKED:
                 delivery.outcome = DeliveryOutcome.INACTIVE
                 session.add(delivery)
                 set_blocked(session, pending.user_id, True, now)
@@ -358,7 +370,7 @@ class Dispatcher:
                 return
             delivery.outcome = (
                 DeliveryOutcome.SENT
-                if result.status == SendStatus.SENT
+                if result.outcome == SendOutcome.SENT
                 else DeliveryOutcome.UNCERTAIN
             )
             delivery.message_id = result.message_id
@@ -366,6 +378,10 @@ class Dispatcher:
             _advance(row, now)
             session.add(row)
             report.outcomes[delivery.outcome] += 1
+
+    def _hold_until(self, until: datetime) -> None:
+        if self.not_before is None or until > self.not_before:
+            self.not_before = until
 
     # --- small steps ------------------------------------------------------------------------
 
