@@ -115,8 +115,6 @@ class Dispatcher:
         if not self.may_send(now):
             report.held_by_flood_control = True
             return report
-        if moved := self.follow_zone_changes(now):
-            report.outcomes["moved_zone"] += moved
         for _ in range(self.max_batches):
             claimed = self.claim(now)
             if not claimed:
@@ -133,29 +131,6 @@ class Dispatcher:
                 "tick owner=%s claimed=%s %s", self.owner, report.claimed, dict(report.outcomes)
             )
         return report
-
-    def follow_zone_changes(self, now: datetime) -> int:
-        """Re-anchor reminders of users whose time zone changed: 07:30 stays 07:30 local."""
-        with self.db.session() as session:
-            moved = session.exec(
-                select(Reminder, User.time_zone)
-                .join(User, col(User.id) == col(Reminder.user_id))
-                .where(
-                    col(User.time_zone).is_not(None),
-                    col(Reminder.time_zone) != col(User.time_zone),
-                    col(Reminder.enabled).is_(True),
-                    col(Reminder.lease_owner).is_(None),
-                )
-                .limit(self.batch_size)
-            ).all()
-            for row, zone in moved:
-                assert zone is not None
-                row.time_zone = zone
-                if row.next_fire_at is not None and row.send_slot == 0:
-                    schedule_from(row, now)
-                row.updated_at = now
-                session.add(row)
-            return len(moved)
 
     def claim(self, now: datetime) -> list[int]:
         """Lease up to `batch_size` due rows to this dispatcher; return their ids."""
@@ -274,7 +249,8 @@ class Dispatcher:
                 report.outcomes["disabled"] += 1
                 return None
             if row.time_zone != user.time_zone:
-                # The user moved; their reminders follow the wall clock of the new zone.
+                # A zone written without re-planning (`set_time_zone` re-plans; a raw write
+                # does not): follow the new zone's wall clock rather than fire at the old one.
                 row.time_zone = user.time_zone
                 if row.send_slot == 0:
                     schedule_from(row, now)
