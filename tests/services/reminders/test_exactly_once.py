@@ -120,7 +120,7 @@ async def test_an_expired_lease_never_leads_to_a_second_send(db):
     other = Dispatcher(db, CountingSender(sent, lock), owner="other")
     claimed = stalled.claim(NOW)
     assert len(claimed) == 2
-    pending = stalled._prepare(claimed[0], NOW, TickReport())  # delivery row committed
+    (pending,) = stalled.prepare([claimed[0]], NOW, TickReport())  # delivery row committed
     assert pending is not None
 
     report = await other.tick(NOW + timedelta(minutes=3))  # the 2-minute lease ran out
