@@ -235,15 +235,11 @@ class Dispatcher:
                 if outcome == DeliveryOutcome.INACTIVE:
                     continue  # stop_reminders unscheduled every row of the user
                 if outcome in _RECORDED:
-                    records.append(_delivery(row, DeliveryOutcome(outcome), row.next_fire_at, now))
+                    records.append(_delivery(row, DeliveryOutcome(outcome), now))
                     _advance(row, now)
                 settled.append(row)
-            claims = {
-                row.id: _delivery(row, DeliveryOutcome.SENDING, row.next_fire_at, now)
-                for row in to_send
-                if row.next_fire_at is not None
-            }
-            recorded = self._insert_deliveries(session, [*records, *claims.values()])
+            records += [_delivery(row, DeliveryOutcome.SENDING, now) for row in to_send]
+            recorded = self._insert_deliveries(session, records)
             pending: list[Pending] = []
             for row in to_send:
                 assert row.id is not None
@@ -491,10 +487,9 @@ class Dispatcher:
                 set_blocked(session, user_id, True, now)
 
 
-def _delivery(
-    row: Reminder, outcome: DeliveryOutcome, due: datetime | None, now: datetime
-) -> dict[str, Any]:
-    """A delivery row for the occurrence `row` points at."""
+def _delivery(row: Reminder, outcome: DeliveryOutcome, now: datetime) -> dict[str, Any]:
+    """A delivery row for the occurrence `row` points at (before it moves on)."""
+    due = row.next_fire_at
     assert due is not None
     return {
         "reminder_id": row.id,
