@@ -44,6 +44,9 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=None)
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--wave", type=int, default=600, help="reminders in the wave")
+    parser.add_argument(
+        "--dispatch", type=int, default=20_000, help="reminders due for the dispatcher alone"
+    )
     args = parser.parse_args()
     sections = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -55,6 +58,12 @@ def main() -> None:
         sections.append(handler_db_time.render("PostgreSQL", args.n, figures))
     unpaced = asyncio.run(reminder_wave.measure_wave(args.wave, paced=False))
     paced = asyncio.run(reminder_wave.measure_wave(args.wave, paced=True))
+    dispatch = [asyncio.run(reminder_wave.measure_dispatch(args.dispatch))]
+    if args.postgres_url:
+        dispatch.append(
+            asyncio.run(reminder_wave.measure_dispatch(args.dispatch, args.postgres_url))
+        )
+    sections.append(reminder_wave.render_dispatch(dispatch, paced))
     sections.append(reminder_wave.render(unpaced, paced))
     sections.append(zone_lookup.render(zone_lookup.measure()))
     header = HEADER.format(

@@ -1,29 +1,50 @@
-"""How long a wave of reminders due at the same minute takes to go out.
+"""How long a wave of reminders due at the same minute takes to go out, and what the
+dispatcher itself costs.
 
-Two runs over the same N due reminders, in one process: the dispatcher with Telegram's pacing
-switched off (the bot's own cost: claim, decide, record, send to the fake Bot API) and with the
-production `AIORateLimiter` (Telegram's ~30 messages/s cap). The ratio says which one is the
-bottleneck; the wave table follows from the paced rate.
+Three measurements over N reminders due at one minute:
+
+- the dispatcher with a sender that does no I/O (`NoIoSender`): reminders/s, SQL statements per
+  reminder (counted with a SQLAlchemy `before_cursor_execute` listener) and the longest
+  event-loop block during the tick (a probe that asks to wake every 5 ms);
+- the whole bot against the fake Bot API with Telegram's pacing switched off (the bot's own
+  cost, including rendering and the HTTP stand-in);
+- the same with the production `AIORateLimiter` (Telegram's ~30 messages/s cap).
+
+The paced rate is the same-run baseline: the ratios say which one is the bottleneck, and the
+wave table follows from the paced rate. `python -m benchmarks.reminder_wave --dispatch-only`
+runs the first measurement alone (for before/after comparisons of the dispatcher).
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import gc
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import event, insert, text
+from sqlmodel import SQLModel
 
+import bot.storage.models  # noqa: F401  (registers every table, for the clean-up)
 from bot.app import telegram_rate_limiter
 from bot.clock import ManualClock, utc
 from bot.sandbox.fake_telegram.harness import BotHarness
+from bot.services.reminders.dispatcher import Dispatcher
+from bot.services.reminders.nudge import Nudge, SendResult
+from bot.services.reminders.planner import jitter_minutes
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import PlanStateRecord, Profile, Reminder, User
-from bot.telegram.jobs import dispatcher_in
+
+DUE = utc(2026, 3, 4, 12, 0)
 
 
 @dataclass(frozen=True)
@@ -36,63 +57,205 @@ class Wave:
         return self.reminders / self.seconds
 
 
+@dataclass(frozen=True)
+class Dispatch:
+    """The dispatcher alone, with a sender that does no I/O."""
+
+    database: str
+    reminders: int
+    seconds: float
+    statements: int
+    longest_block: float  # seconds the event loop could not run anything else
+
+    @property
+    def per_second(self) -> float:
+        return self.reminders / self.seconds
+
+    @property
+    def statements_per_reminder(self) -> float:
+        return self.statements / self.reminders
+
+
+class NoIoSender:
+    """Accepts every nudge at once: what is left is the dispatcher's own work."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send(self, nudge: Nudge) -> SendResult:
+        self.sent += 1
+        return SendResult.sent(self.sent)
+
+
 def _add_runners(db: Database, count: int, due: datetime) -> None:
-    """`count` runners in phase 1 whose check-in reminder is due at `due`."""
+    """`count` runners in phase 1 whose check-in reminder is due at `due` (inserted in bulk,
+    as `replan_reminders` would leave them)."""
     setup = due - timedelta(hours=6)
+    ids = range(1, count + 1)
     with db.session() as session:
-        for user_id in range(1, count + 1):
-            session.add(
-                User(id=user_id, first_name="Runner", time_zone="Europe/London", created_at=setup)
-            )
-        session.flush()  # the users first: the other rows point at them
-        for user_id in range(1, count + 1):
-            session.add(
-                Profile(
-                    user_id=user_id,
-                    consented_at=setup,
-                    wake_time=wall_time(7),
-                    sleep_time=wall_time(23),
-                    exercise_time=wall_time(18),
-                    updated_at=setup,
-                )
-            )
-        session.flush()  # the profile before the plan: planning reminders reads it
-        for user_id in range(1, count + 1):
-            session.add(
-                PlanStateRecord(
-                    user_id=user_id, stage="phase1", started_on=setup.date(), updated_at=setup
-                )
-            )
-    with db.session() as session:
-        for row in session.exec(select(Reminder).where(Reminder.kind == "checkin")):
-            row.next_fire_at, row.occurrence_date = due, due.date()
-            session.add(row)
+        session.execute(
+            insert(User),
+            [
+                {"id": i, "first_name": "Runner", "time_zone": "Europe/London", "created_at": setup}
+                for i in ids
+            ],
+        )
+        session.execute(
+            insert(Profile),
+            [
+                {
+                    "user_id": i,
+                    "consented_at": setup,
+                    "wake_time": wall_time(7),
+                    "sleep_time": wall_time(23),
+                    "exercise_time": wall_time(18),
+                    "updated_at": setup,
+                }
+                for i in ids
+            ],
+        )
+        session.execute(
+            insert(PlanStateRecord),
+            [
+                {
+                    "user_id": i,
+                    "stage": "phase1",
+                    "started_on": setup.date(),
+                    "state": {},
+                    "updated_at": setup,
+                }
+                for i in ids
+            ],
+        )
+        session.execute(
+            insert(Reminder),
+            [
+                {
+                    "user_id": i,
+                    "kind": "checkin",
+                    "slot": 0,
+                    "local_time": wall_time(12, jitter_minutes(i)),
+                    "time_zone": "Europe/London",
+                    "next_fire_at": due,
+                    "occurrence_date": due.date(),
+                    "updated_at": setup,
+                }
+                for i in ids
+            ],
+        )
 
 
-async def measure_wave(count: int, *, paced: bool, database_url: str | None = None) -> Wave:
-    due = utc(2026, 3, 4, 12, 0)
+def _empty(db: Database) -> None:
+    """A PostgreSQL benchmark database starts empty (SQLite ones are fresh files)."""
+    if db.dialect != "postgresql":
+        return
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@contextmanager
+def _database(database_url: str | None) -> Iterator[Database]:
     with tempfile.TemporaryDirectory() as scratch:
         url = database_url or f"sqlite:///{Path(scratch) / 'wave.db'}"
         db = Database.from_url(url)
         db.upgrade()
-        _add_runners(db, count, due)
+        _empty(db)
+        try:
+            yield db
+        finally:
+            _empty(db)
+            db.dispose()
+
+
+class _LoopProbe:
+    """Wakes every `interval` and remembers the longest it had to wait beyond that."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            began = time.perf_counter()
+            await asyncio.sleep(self.interval)
+            self.longest = max(self.longest, time.perf_counter() - began - self.interval)
+
+    def __enter__(self) -> _LoopProbe:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+async def measure_dispatch(count: int, database_url: str | None = None) -> Dispatch:
+    """Dispatch `count` due reminders with a sender that does no I/O."""
+    with _database(database_url) as db:
+        _add_runners(db, count, DUE)
+        # As the bot does once started (bot/app.py): what start-up loaded is hidden from the
+        # garbage collector, so a full collection does not stall the loop mid-wave.
+        gc.collect()
+        gc.freeze()
+        sender = NoIoSender()
+        dispatcher = Dispatcher(db, sender, max_batches=10_000)
+        statements = 0
+
+        def count_statement(*_: Any) -> None:
+            nonlocal statements
+            statements += 1
+
+        event.listen(db.engine, "before_cursor_execute", count_statement)
+        with _LoopProbe() as probe:
+            await asyncio.sleep(0.02)  # let the probe start
+            began = time.perf_counter()
+            await dispatcher.tick(DUE)
+            seconds = time.perf_counter() - began
+        event.remove(db.engine, "before_cursor_execute", count_statement)
+        dialect = db.dialect
+    assert sender.sent == count, f"expected {count} nudges, the sender received {sender.sent}"
+    return Dispatch(dialect, count, seconds, statements, probe.longest)
+
+
+async def measure_wave(count: int, *, paced: bool, database_url: str | None = None) -> Wave:
+    """The whole bot sends a wave of `count` nudges to the fake Bot API."""
+    with _database(database_url) as db:
+        _add_runners(db, count, DUE)
+        url = db.engine.url.render_as_string(hide_password=False)
         harness = BotHarness(
             Settings(database_url=url, telegram_bot_token=None),
             db=db,
-            clock=ManualClock(due),
+            clock=ManualClock(DUE),
             rate_limiter=telegram_rate_limiter() if paced else None,
         )
         await harness.start()
         try:
             began = time.perf_counter()
-            await dispatcher_in(harness.app.bot_data).tick(due)
+            await harness.app.bot_data["reminder_dispatcher"].tick(DUE)
             seconds = time.perf_counter() - began
             sent = harness.telegram.call_count("sendMessage")
         finally:
             await harness.stop()
-            db.dispose()
     assert sent == count, f"expected {count} nudges, the fake received {sent}"
     return Wave(count, seconds)
+
+
+def render_dispatch(figures: list[Dispatch], paced: Wave) -> str:
+    rows = "".join(
+        f"| {d.database} | {d.reminders:,} | {d.per_second:,.0f} reminders/s | "
+        f"{d.per_second / paced.per_second:.0f}x | {d.statements_per_reminder:.2f} | "
+        f"{d.longest_block * 1000:.0f} ms |\n"
+        for d in figures
+    )
+    return (
+        "### The dispatcher alone, with a sender that does no I/O\n\n"
+        "Baseline: Telegram's pace, measured below with the production rate limiter "
+        f"({paced.per_second:.1f} messages/s).\n\n"
+        "| database | due | dispatcher | / Telegram's pace | SQL statements per reminder | "
+        "longest event-loop block |\n|---|---|---|---|---|---|\n" + rows + "\n"
+    )
 
 
 def render(unpaced: Wave, paced: Wave) -> str:
@@ -103,12 +266,31 @@ def render(unpaced: Wave, paced: Wave) -> str:
     return (
         "### A wave of reminders due at one minute\n\n"
         "| measure | value |\n|---|---|\n"
-        f"| dispatcher alone, pacing off (baseline), {unpaced.reminders} due | "
+        f"| whole bot to the fake Bot API, pacing off, {unpaced.reminders} due | "
         f"{unpaced.per_second:.0f} reminders/s |\n"
-        f"| with the production rate limiter, {paced.reminders} due | "
+        f"| with the production rate limiter (baseline), {paced.reminders} due | "
         f"{paced.per_second:.1f} reminders/s |\n"
         f"| bot's own capacity / Telegram's pace | {ratio:.1f}x |\n\n"
         "So Telegram's cap, not the bot, sets the pace. Time to send the last nudge of a wave "
         "at the measured paced rate:\n\n"
         "| reminders due at one minute | last one sent after |\n|---|---|\n" + rows
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=5_000, help="reminders due")
+    parser.add_argument("--postgres-url", default=None)
+    args = parser.parse_args()
+    urls: list[str | None] = [None] + ([args.postgres_url] if args.postgres_url else [])
+    for url in urls:
+        d = asyncio.run(measure_dispatch(args.n, url))
+        print(
+            f"{d.database}: {d.reminders} reminders in {d.seconds:.2f} s = "
+            f"{d.per_second:,.0f}/s, {d.statements_per_reminder:.2f} statements/reminder, "
+            f"longest loop block {d.longest_block * 1000:.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

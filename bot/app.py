@@ -4,12 +4,14 @@ Every handler group sees each update, in order; inside a group the first matchin
 wins. So:
   -20  membership: block / unblock of the bot (my_chat_member)
   -10  guard: group chats get a one-line redirect and nothing else runs
+   -5  guard: a button press without data is answered as stale and nothing else runs
     0  conversations, then commands, then - registered last - the fallbacks, which therefore
        answer only what nothing before them claimed
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -49,7 +51,7 @@ from conversations import (
 
 log = logging.getLogger(__name__)
 
-MEMBERSHIP, GUARDS, MAIN = -20, -10, 0
+MEMBERSHIP, GUARDS, PRESS_GUARDS, MAIN = -20, -10, -5, 0
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -104,6 +106,8 @@ def _register_handlers(app: BotApplication) -> None:
     )
     # Nothing about a group chat reaches the flows, and nothing is stored for it.
     app.add_handler(TypeHandler(Update, common.guard_group_chats), GUARDS)
+    # A press without data would match every button handler below (a PTB rule).
+    app.add_handler(TypeHandler(Update, common.refuse_empty_presses), PRESS_GUARDS)
 
     # Commands and conversations.
     # Conversations first: while one runs, it answers that user's text, buttons and /cancel.
@@ -133,7 +137,22 @@ async def _post_init(app: BotApplication) -> None:
     texts = services_in(app.bot_data).texts.ui
     await app.bot.set_my_commands([BotCommand(c.command, c.description) for c in texts.commands])
     start_dispatcher(app)  # the one repeating reminder job
+    _freeze_start_up_objects()
     log.info("bot ready as @%s", app.bot.username)
+
+
+_frozen = False
+
+
+def _freeze_start_up_objects() -> None:
+    """Hide what start-up loaded (modules, content) from the garbage collector, once per
+    process: it lives as long as the process, and a full collection walking it blocked the
+    event loop for ~100 ms in the middle of a reminder wave (benchmarks/reminder_wave.py)."""
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
 
 
 async def _post_shutdown(app: BotApplication) -> None:

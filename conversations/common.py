@@ -44,6 +44,19 @@ async def guard_group_chats(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+async def refuse_empty_presses(update: Update, context: Context) -> None:
+    """Answer a button press without data as a stale button, before any flow sees it.
+
+    python-telegram-bot hands such a press to every CallbackQueryHandler, whatever its
+    pattern, so without this guard it would start the first flow registered.
+    """
+    query = update.callback_query
+    if query is None or query.data or query.game_short_name:
+        return
+    await stale_button(update, context)
+    raise ApplicationHandlerStop
+
+
 async def track_block(update: Update, context: Context) -> None:
     """Mark the user inactive when they block the bot, active again when they unblock it."""
     change = update.my_chat_member

@@ -1,17 +1,17 @@
-"""Reminder controls in Telegram: the nudge buttons (Done, Snooze, Skip today), /pause,
-/resume, and re-planning after an unblock.
+"""Reminder controls in Telegram: the nudge buttons (Done, Snooze, Skip today), /pause and
+/resume.
 
-Callbacks translate only: update -> bot/services/reminders/actions.py -> reply. Every button
-press is answered, including presses on yesterday's nudges.
+Callbacks translate only: read the press (bot/telegram/callback_data.py; unreadable data is
+answered as a stale button by the error handler), call one use case of
+bot/services/reminders/actions.py in one unit of work, and render the outcome it returns.
+Every button press is answered, including presses on yesterday's nudges.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -19,34 +19,42 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.content.texts import get_texts
 from bot.services.reminders.actions import PressOutcome, pause, press_nudge, resume
-from bot.storage.models import Profile, User
+from bot.telegram.callback_data import StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, services
-from bot.telegram.nudges import NUDGE_PATTERN, parse_press
+from bot.telegram.nudges import NUDGE_PATTERN, read_press
 
 log = logging.getLogger(__name__)
 
-PAUSE_PATTERN = r"^pause:(1|3|7|forever)$"
-_PAUSE = re.compile(PAUSE_PATTERN)
+PAUSE = "pause"
+PAUSE_DAYS = (1, 3, 7)
+_FOREVER = "forever"
 
 
-def _local(instant: datetime, zone: str | None) -> str:
-    return instant.astimezone(ZoneInfo(zone or "UTC")).strftime("%a %d %b, %H:%M")
+def _local(instant: datetime) -> str:
+    """An instant already in the user's zone, as the replies show it."""
+    return instant.strftime("%a %d %b, %H:%M")
 
 
 async def nudge_pressed(update: Update, context: Context) -> None:
     """Apply Done / Snooze / Skip today and say so in place of the buttons."""
+    press = read_press(pressed(update))
     query = update.callback_query
     assert query is not None
-    press = parse_press(query.data or "")
-    assert press is not None  # the handler's pattern guarantees it
     svc = services(context)
-    copy = get_texts().nudges
     with svc.db.session() as session:
-        result = press_nudge(session, query.from_user.id, press, svc.clock.now())
+        result = press_nudge(
+            session,
+            query.from_user.id,
+            press.action,
+            press.reminder_id,
+            press.local_date,
+            svc.clock.now(),
+            snooze_minutes=press.snooze_minutes,
+        )
     log.info(
         "nudge press user=%s action=%s outcome=%s", query.from_user.id, press.action, result.outcome
     )
-    replies = copy.replies
+    replies = get_texts().nudges.replies
     if result.outcome in (PressOutcome.STALE, PressOutcome.GONE):
         text = replies.stale if result.outcome == PressOutcome.STALE else replies.gone
         await query.answer(text)
@@ -74,44 +82,58 @@ async def _drop_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(None)
 
 
-async def pause_command(update: Update, context: Context) -> None:
-    """Offer how long to pause every reminder for."""
+def pause_keyboard() -> InlineKeyboardMarkup:
+    """1, 3 or 7 days, or until /resume."""
     texts = get_texts().nudges.pause
-    keyboard = InlineKeyboardMarkup(
+    labels = dict(zip(PAUSE_DAYS, (texts.one_day, texts.three_days, texts.seven_days), strict=True))
+    return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.one_day, callback_data="pause:1"),
-                InlineKeyboardButton(texts.three_days, callback_data="pause:3"),
-                InlineKeyboardButton(texts.seven_days, callback_data="pause:7"),
+                InlineKeyboardButton(label, callback_data=callback(PAUSE, "days", days))
+                for days, label in labels.items()
             ],
-            [InlineKeyboardButton(texts.until_resume, callback_data="pause:forever")],
+            [InlineKeyboardButton(texts.until_resume, callback_data=callback(PAUSE, _FOREVER))],
         ]
     )
+
+
+async def pause_command(update: Update, context: Context) -> None:
+    """Offer how long to pause every reminder for."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(texts.choose, reply_markup=keyboard)
+    await update.effective_message.reply_text(
+        get_texts().nudges.pause.choose, reply_markup=pause_keyboard()
+    )
+
+
+def _pause_days(update: Update) -> int | None:
+    """The number of days pressed (None: until /resume); StaleButtonError if unreadable."""
+    data = pressed(update)
+    if data.action == _FOREVER and not data.args:
+        return None
+    if data.action != "days" or len(data.args) != 1:
+        raise StaleButtonError
+    days = data.number(0)
+    if days not in PAUSE_DAYS:
+        raise StaleButtonError
+    return days
 
 
 async def pause_chosen(update: Update, context: Context) -> None:
     """Pause for the chosen number of days, or until /resume."""
+    days = _pause_days(update)
     query = update.callback_query
     assert query is not None
-    match = _PAUSE.match(query.data or "")
-    assert match is not None
-    days = None if match.group(1) == "forever" else int(match.group(1))
     svc = services(context)
     texts = get_texts().nudges.pause
     with svc.db.session() as session:
-        user = session.get(User, query.from_user.id)
-        zone = user.time_zone if user is not None else None
-        known = session.get(Profile, query.from_user.id) is not None
-        until = pause(session, query.from_user.id, svc.clock.now(), days)
+        result = pause(session, query.from_user.id, svc.clock.now(), days)
     await query.answer()
-    if not known:
+    if not result.known:
         text = texts.no_profile
-    elif until is None:
+    elif result.until is None:
         text = texts.paused_indefinitely
     else:
-        text = texts.paused_until.format(until=_local(until, zone))
+        text = texts.paused_until.format(until=_local(result.until))
     log.info("pause user=%s days=%s", query.from_user.id, days)
     await query.edit_message_text(text)
 
@@ -124,16 +146,14 @@ async def resume_command(update: Update, context: Context) -> None:
     texts = get_texts().nudges.pause
     user_id = update.effective_user.id
     with svc.db.session() as session:
-        user = session.get(User, user_id)
-        zone = user.time_zone if user is not None else None
-        was_paused, upcoming = resume(session, user_id, svc.clock.now())
-    if not was_paused:
+        result = resume(session, user_id, svc.clock.now())
+    if not result.was_paused:
         await update.effective_message.reply_text(texts.not_paused)
-    elif upcoming is None:
+    elif result.next_at is None:
         await update.effective_message.reply_text(texts.resumed_nothing_planned)
     else:
-        await update.effective_message.reply_text(texts.resumed.format(next=_local(upcoming, zone)))
-    log.info("resume user=%s was_paused=%s", user_id, was_paused)
+        await update.effective_message.reply_text(texts.resumed.format(next=_local(result.next_at)))
+    log.info("resume user=%s was_paused=%s", user_id, result.was_paused)
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:
@@ -141,6 +161,6 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
     return [
         CallbackQueryHandler(nudge_pressed, pattern=NUDGE_PATTERN),
         CommandHandler("pause", pause_command),
-        CallbackQueryHandler(pause_chosen, pattern=PAUSE_PATTERN),
+        CallbackQueryHandler(pause_chosen, pattern=pattern(PAUSE)),
         CommandHandler("resume", resume_command),
     ]

@@ -39,6 +39,8 @@ from bot.sandbox.fake_telegram.limits import (
     utf16_length,
 )
 from bot.services.checkins import Result
+from bot.services.reminders.nudge import Nudge
+from bot.services.today import TodayPlan
 from bot.storage.models.reminders import ReminderKind
 from bot.telegram.callback_data import callback
 from bot.telegram.keyboards import in_rows, inline
@@ -46,8 +48,9 @@ from bot.telegram.nudges import nudge_keyboard
 from conversations.assessment import outcome_text
 from conversations.checkin import _red_flag_text, _referral_text, _result_text
 from conversations.info import _fit, about_texts
-from conversations.plan import exercise_text, plan_message, variant_text
+from conversations.plan import exercise_text, render_today, variant_text
 from conversations.question_flow import question_keyboard, question_text
+from conversations.reminders import pause_keyboard
 from conversations.safety import referral_text, sources_line
 
 # Button labels Telegram shows in full on a phone (issue 10, item 8, asks for about 30).
@@ -205,6 +208,14 @@ def copy_strings() -> Iterator[tuple[str, str]]:
 
     for file, model in load_texts().by_file().items():
         yield from walk(model, file)
+
+
+def plan_message(
+    stage: Stage, today: date, tasks: list[Task], done: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/plan for `tasks` with every task done `done` times (0: nothing yet)."""
+    progress = dict.fromkeys((t.id for t in tasks), done)
+    return render_today(TodayPlan(today=today, stage=stage, tasks=tasks, progress=progress))
 
 
 # --- every message, every keyboard, every button-press answer ---------------------------------
@@ -366,9 +377,7 @@ def every_message() -> Iterator[tuple[str, str]]:
         today = DAY + timedelta(days=offset)
         day_tasks = plan_for(state, today, content)
         for done in (0, 99):
-            text, _markup = plan_message(
-                state.stage, today, day_tasks, dict.fromkeys((t.id for t in day_tasks), done)
-            )
+            text, _markup = plan_message(state.stage, today, day_tasks, done)
             yield f"plan {state.stage} run stage {state.run_stage}", text
 
     for kind, variants in content.messages.nudges.model_dump().items():
@@ -448,9 +457,7 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
     for state, offset in product(every_state(content), range(7)):
         today = DAY + timedelta(days=offset)
         tasks = plan_for(state, today, content)
-        _text, markup = plan_message(
-            state.stage, today, tasks, dict.fromkeys((t.id for t in tasks), 0)
-        )
+        _text, markup = plan_message(state.stage, today, tasks, 0)
         if markup is not None:
             yield f"plan {state.stage} run stage {state.run_stage}", markup
     plan = flows.plan
@@ -469,21 +476,16 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
             yield f"task page {task.id}", inline([[done], [(plan.back_button, "plan:today")]])
 
     for kind in ReminderKind:
-        yield f"nudge {kind}", nudge_keyboard(get_texts().nudges, kind, MAX_REMINDER_ID, DAY)
-    pause = get_texts().nudges.pause
-    yield (
-        "pause",
-        inline(
-            [
-                [
-                    (pause.one_day, "pause:1"),
-                    (pause.three_days, "pause:3"),
-                    (pause.seven_days, "pause:7"),
-                ],
-                [(pause.until_resume, "pause:forever")],
-            ]
-        ),
-    )
+        nudge = Nudge(
+            chat_id=MAX_REMINDER_ID,
+            reminder_id=MAX_REMINDER_ID,
+            kind=kind,
+            slot=0,
+            local_date=DAY,
+            text="",
+        )
+        yield f"nudge {kind}", nudge_keyboard(get_texts().nudges, nudge)
+    yield "pause", pause_keyboard()
 
 
 def every_callback_answer() -> Iterator[tuple[str, str]]:

@@ -1,5 +1,8 @@
 """The one repeating job that runs the reminder dispatcher, and helpers to run it by hand.
 
+Wires the Telegram-free dispatcher (bot/services/reminders/dispatcher.py) to the Telegram
+nudge sender (bot/telegram/sender.py).
+
 `start_dispatcher(app)` is called from `_post_init`; the sandbox calls `replay` after `/clock`
 so the nudges of the skipped time appear as they would have, in order.
 """
@@ -15,7 +18,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.services.reminders.dispatcher import Dispatcher, TickReport
 from bot.telegram.context import services, services_in
-from bot.telegram.sender import Sender
+from bot.telegram.sender import TelegramNudgeSender
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ JOB_NAME = "reminder-dispatcher"
 def start_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
     """Create this process's dispatcher and schedule its tick every ~30 s."""
     svc = services_in(app.bot_data)
-    dispatcher = Dispatcher(svc.db, Sender(app.bot))
+    dispatcher = Dispatcher(svc.db, TelegramNudgeSender(app.bot))
     app.bot_data[_DISPATCHER_KEY] = dispatcher
     if app.job_queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]); reminders are off")

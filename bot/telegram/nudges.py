@@ -1,76 +1,80 @@
-"""What a nudge looks like in Telegram: its text, its buttons and their callback data.
+"""What a nudge looks like in Telegram: its buttons and their callback data, built and read
+with bot/telegram/callback_data.py.
 
-Built by the dispatcher; the button presses are answered in conversations/reminders.py.
-Callback data names the reminder and the local date it was for, so a press on yesterday's
-nudge can be told apart and answered gracefully.
+The sender (bot/telegram/sender.py) renders a `Nudge` with `nudge_keyboard`; the presses are
+read with `read_press` in conversations/reminders.py. Callback data is
+`nudge:<done|skip|snooze15|snooze30|snooze60>:<reminder id>:<YYYYMMDD>`: it names the reminder
+and the local date it was for, so a press on yesterday's nudge can be told apart and answered
+gracefully, and anything unreadable is a stale button.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content import Content, get_content
 from bot.content.texts import NudgeCopy
+from bot.services.reminders.nudge import SNOOZE_MINUTES, Nudge, NudgeAction
 from bot.storage.models.reminders import ReminderKind
+from bot.telegram.callback_data import CallbackData, StaleButtonError, callback, pattern
 
-SNOOZE_MINUTES = (15, 30, 60)
-CHECKIN_START = "checkin:start"
-
-# nudge:done:<reminder id>:<YYYYMMDD>, nudge:skip:..., nudge:snooze15:...
-NUDGE_PATTERN = r"^nudge:(done|skip|snooze15|snooze30|snooze60):\d{1,12}:\d{8}$"
-_NUDGE = re.compile(NUDGE_PATTERN)
+FLOW = "nudge"
+_SNOOZE = "snooze"
+# Every press on a nudge reaches its handler, which reads (or rejects) the action and arguments.
+NUDGE_PATTERN = pattern(FLOW)
+# The nudge's "Check in now" starts the check-in flow (conversations/checkin.py).
+CHECKIN_START = callback("checkin", "start")
 
 
 @dataclass(frozen=True)
 class NudgePress:
-    action: str  # "done", "skip" or "snooze"
+    """A press on a nudge's button, read."""
+
+    action: NudgeAction
     reminder_id: int
     local_date: date
     snooze_minutes: int = 0
 
 
-def callback(action: str, reminder_id: int, day: date) -> str:
-    return f"nudge:{action}:{reminder_id}:{day:%Y%m%d}"
+def _action_code(action: NudgeAction, snooze_minutes: int = 0) -> str:
+    return f"{_SNOOZE}{snooze_minutes}" if action is NudgeAction.SNOOZE else action.value
 
 
-def parse_press(data: str) -> NudgePress | None:
-    """Read a nudge button's callback data; None if it is not one."""
-    if not _NUDGE.match(data):
-        return None
-    _, action, reminder_id, day = data.split(":")
+def read_press(data: CallbackData) -> NudgePress:
+    """Read a nudge press; StaleButtonError if any part of it makes no sense."""
+    if data.flow != FLOW:
+        raise StaleButtonError
     minutes = 0
-    if action.startswith("snooze"):
-        minutes, action = int(action.removeprefix("snooze")), "snooze"
-    parsed = date(int(day[:4]), int(day[4:6]), int(day[6:]))
-    return NudgePress(action, int(reminder_id), parsed, minutes)
+    if data.action.startswith(_SNOOZE):
+        choices = {_action_code(NudgeAction.SNOOZE, m): m for m in SNOOZE_MINUTES}
+        if data.action not in choices:
+            raise StaleButtonError
+        action, minutes = NudgeAction.SNOOZE, choices[data.action]
+    elif data.action in (NudgeAction.DONE, NudgeAction.SKIP):
+        action = NudgeAction(data.action)
+    else:
+        raise StaleButtonError
+    return NudgePress(action, data.number(0), data.day(1), minutes)
 
 
-def nudge_text(kind: str, day: date, content: Content | None = None) -> str:
-    """The nudge's words, from the clinical messages (dosages filled from thresholds).
-
-    Each kind has a few wordings; they take turns by local date so a daily nudge does not
-    read the same every morning.
-    """
-    variants: list[str] = getattr((content or get_content()).messages.nudges, kind)
-    return variants[day.toordinal() % len(variants)]
-
-
-def nudge_keyboard(copy: NudgeCopy, kind: str, reminder_id: int, day: date) -> InlineKeyboardMarkup:
+def nudge_keyboard(copy: NudgeCopy, nudge: Nudge) -> InlineKeyboardMarkup:
     """Done (or Check in now), three snoozes, Skip today."""
     buttons = copy.buttons
-    if kind == ReminderKind.CHECKIN:
+
+    def data(action: NudgeAction, minutes: int = 0) -> str:
+        return callback(FLOW, _action_code(action, minutes), nudge.reminder_id, nudge.local_date)
+
+    if nudge.kind == ReminderKind.CHECKIN:
         first = InlineKeyboardButton(buttons.checkin_now, callback_data=CHECKIN_START)
     else:
-        first = InlineKeyboardButton(buttons.done, callback_data=callback("done", reminder_id, day))
+        first = InlineKeyboardButton(buttons.done, callback_data=data(NudgeAction.DONE))
     snoozes = [
         InlineKeyboardButton(
-            buttons.snooze.format(minutes=m), callback_data=callback(f"snooze{m}", reminder_id, day)
+            buttons.snooze.format(minutes=m), callback_data=data(NudgeAction.SNOOZE, m)
         )
         for m in SNOOZE_MINUTES
     ]
-    skip = InlineKeyboardButton(buttons.skip, callback_data=callback("skip", reminder_id, day))
+    skip = InlineKeyboardButton(buttons.skip, callback_data=data(NudgeAction.SKIP))
     return InlineKeyboardMarkup([[first], snoozes, [skip]])

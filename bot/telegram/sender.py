@@ -1,68 +1,53 @@
-"""The one sender of nudges: turns a Telegram answer into what the dispatcher should do next.
+"""The one sender of nudges: renders a `Nudge` as a Telegram message and turns Telegram's
+answer into a plain `SendResult` for the dispatcher.
 
-Telegram's caps (about 30 messages/s overall) are kept by the Application's AIORateLimiter,
-which retries nothing: a `RetryAfter` comes back here, the sender remembers the instant before
-which nothing may be sent, and the dispatcher stops its tick and releases the unsent rows.
+Implements bot/services/reminders/nudge.NudgeSender; bot/telegram/jobs.py hands it to the
+dispatcher. Telegram's caps (about 30 messages/s overall) are kept by the Application's
+AIORateLimiter, which retries nothing: a `RetryAfter` comes back as "wait n seconds", and the
+dispatcher stops its tick and releases the unsent rows.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import Forbidden, RetryAfter, TelegramError, TimedOut
+
+from bot.content.texts import NudgeCopy, get_texts
+from bot.services.reminders.nudge import Nudge, SendOutcome, SendResult
+from bot.telegram.nudges import nudge_keyboard
 
 log = logging.getLogger(__name__)
 
 
-class SendStatus(StrEnum):
-    SENT = "sent"
-    RETRY_AFTER = "retry_after"  # flood control: nothing was sent, wait and resume
-    FORBIDDEN = "forbidden"  # the user blocked the bot
-    RETRY = "retry"  # Telegram refused; nothing was sent, try again on a later tick
-    UNCERTAIN = "uncertain"  # timed out: it may have arrived, so it is never sent again
+class TelegramNudgeSender:
+    """Sends one nudge at a time through the bot and classifies the outcome."""
 
-
-@dataclass(frozen=True)
-class SendResult:
-    status: SendStatus
-    message_id: int | None = None
-
-
-class Sender:
-    """Sends one message at a time through the bot and classifies the outcome."""
-
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, copy: NudgeCopy | None = None) -> None:
         self._bot = bot
-        self.not_before: datetime | None = None
+        self._copy = copy or get_texts().nudges
 
-    def may_send(self, now: datetime) -> bool:
-        return self.not_before is None or now >= self.not_before
-
-    async def send(
-        self, now: datetime, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup
-    ) -> SendResult:
+    async def send(self, nudge: Nudge) -> SendResult:
+        markup = nudge_keyboard(self._copy, nudge)
         try:
-            message: Any = await self._bot.send_message(chat_id, text, reply_markup=reply_markup)
+            message: Any = await self._bot.send_message(
+                nudge.chat_id, nudge.text, reply_markup=markup
+            )
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            until = now + timedelta(seconds=seconds)
-            if self.not_before is None or until > self.not_before:
-                self.not_before = until
             log.warning("flood control: no sends for %.0f s", seconds)
-            return SendResult(SendStatus.RETRY_AFTER)
+            return SendResult.wait(seconds)
         except Forbidden:
-            log.info("send user=%s forbidden (blocked the bot)", chat_id)
-            return SendResult(SendStatus.FORBIDDEN)
+            log.info("send user=%s forbidden (blocked the bot)", nudge.chat_id)
+            return SendResult(SendOutcome.BLOCKED)
         except TimedOut:
-            log.warning("send user=%s timed out; not repeated", chat_id)
-            return SendResult(SendStatus.UNCERTAIN)
+            log.warning("send user=%s timed out; not repeated", nudge.chat_id)
+            return SendResult(SendOutcome.UNCERTAIN)
         except TelegramError as exc:
-            log.warning("send user=%s failed: %s; retried later", chat_id, type(exc).__name__)
-            return SendResult(SendStatus.RETRY)
-        return SendResult(SendStatus.SENT, int(message.message_id))
+            log.warning("send user=%s failed: %s; retried later", nudge.chat_id, type(exc).__name__)
+            return SendResult(SendOutcome.FAILED)
+        return SendResult.sent(int(message.message_id))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.content import get_content
+from bot.content.texts import get_texts
 from bot.storage.models import TaskLog
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
@@ -93,3 +96,35 @@ async def test_help_lists_the_new_commands(harness):
     await user.send("/help")
     for command in ("/assess", "/plan", "/about", "/cancel"):
         assert command in user.last_text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("plan:done:hamstring_stretch:20261304", id="done-month-13"),
+        pytest.param("plan:done:hamstring_stretch:2026034", id="done-short-date"),
+        pytest.param("plan:done:2147483648:20260304", id="done-id-past-2^31"),
+        pytest.param("plan:done:hamstring_stretch", id="done-no-date"),
+        pytest.param("plan:done", id="done-no-arguments"),
+        pytest.param("plan:done:Hamstring_Stretch:20260304", id="done-not-a-content-id"),
+        pytest.param("plan:ex", id="exercise-no-id"),
+        pytest.param("plan:ex:2147483648", id="exercise-id-past-2^31"),
+        pytest.param("plan:task:" + "a" * 60, id="over-64-bytes"),
+        pytest.param("plan:var:wall_squat:sideways", id="variant-unknown"),
+        pytest.param("plan:var:wall_squat", id="variant-missing"),
+        pytest.param("plan:explode", id="unknown-action"),
+    ],
+)
+async def test_an_unreadable_plan_press_is_answered_as_a_stale_button(harness, db, caplog, data):  # type: ignore[no-untyped-def]
+    user = harness.user(306)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    caplog.set_level(logging.INFO)
+    shown = len(user.messages)
+    await user.press_data(data)
+    texts = get_texts().ui
+    assert harness.telegram.callback_answers[-1].text == texts.stale_button
+    assert all(text != texts.error for text in user.texts_since(shown))  # no apology
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert _logs(db, 306) == []

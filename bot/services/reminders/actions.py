@@ -1,7 +1,7 @@
 """What the user can do to their reminders: press a nudge's buttons, pause and resume.
 
-Plain use cases over a session (no Telegram); conversations/reminders.py calls them and turns
-the result into a reply.
+Plain use cases over a session, taking plain values (no Telegram): conversations/reminders.py
+reads the press, calls one of these in one unit of work and renders the outcome it returns.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.clock import local_date
+from bot.services.reminders.nudge import NudgeAction
 from bot.services.reminders.planner import mark_reminded_task_done, replan_reminders, schedule_from
 from bot.services.reminders.rules import resolve
 from bot.storage.models import Delivery, Profile, Reminder, User
-from bot.telegram.nudges import NudgePress
 
 
 class PressOutcome(StrEnum):
@@ -36,9 +36,18 @@ class PressResult:
     again_at: datetime | None = None
 
 
-def press_nudge(session: Session, user_id: int, press: NudgePress, now: datetime) -> PressResult:
-    """Apply a press on a nudge's button (Done, Snooze n, Skip today)."""
-    row = session.get(Reminder, press.reminder_id)
+def press_nudge(
+    session: Session,
+    user_id: int,
+    action: NudgeAction,
+    reminder_id: int,
+    day: date,
+    now: datetime,
+    snooze_minutes: int = 0,
+) -> PressResult:
+    """Apply a press on the nudge of `reminder_id` for local `day`: Done, Snooze
+    `snooze_minutes`, or Skip today."""
+    row = session.get(Reminder, reminder_id)
     user = session.get(User, user_id)
     if row is None or row.user_id != user_id or not row.enabled:
         return PressResult(PressOutcome.GONE)
@@ -46,20 +55,20 @@ def press_nudge(session: Session, user_id: int, press: NudgePress, now: datetime
         return PressResult(PressOutcome.GONE)
     zone = user.time_zone
     today = local_date(now, zone)
-    if press.local_date != today:
+    if day != today:
         return PressResult(PressOutcome.STALE)
-    if press.action == "done":
+    if action is NudgeAction.DONE:
         mark_reminded_task_done(session, row, today, now)
         _drop_pending_today(row, today, now)
         session.add(row)
         return PressResult(PressOutcome.DONE)
-    if press.action == "snooze":
+    if action is NudgeAction.SNOOZE:
         sent_slots = session.exec(
             select(func.max(Delivery.slot)).where(
                 Delivery.reminder_id == row.id, Delivery.local_date == today
             )
         ).one()
-        again = now + timedelta(minutes=press.snooze_minutes)
+        again = now + timedelta(minutes=snooze_minutes)
         row.next_fire_at, row.occurrence_date = again, today
         row.send_slot = (sent_slots or 0) + 1
         row.lease_owner, row.lease_until, row.updated_at = None, None, now
@@ -84,17 +93,24 @@ def _drop_pending_today(row: Reminder, today: date, now: datetime) -> None:
     row.lease_owner, row.lease_until, row.updated_at = None, None, now
 
 
-def pause(session: Session, user_id: int, now: datetime, days: int | None) -> datetime | None:
+@dataclass(frozen=True)
+class PauseResult:
+    known: bool  # False: no profile yet (never consented), so nothing was paused
+    # The end of the pause in the user's zone; None with `known`: until /resume.
+    until: datetime | None = None
+
+
+def pause(session: Session, user_id: int, now: datetime, days: int | None) -> PauseResult:
     """Pause every reminder for `days` local days (None: until /resume). Progress, plan and
-    reminder rows stay. Returns the end of the pause (UTC), if any."""
+    reminder rows stay."""
     profile = session.get(Profile, user_id)
     user = session.get(User, user_id)
-    if profile is None or user is None:
-        return None
-    if days is None:
+    if profile is None:
+        return PauseResult(known=False)
+    zone = ZoneInfo((user.time_zone if user is not None else None) or "UTC")
+    if days is None or user is None:
         profile.paused_indefinitely, profile.paused_until = True, None
     else:
-        zone = ZoneInfo(user.time_zone or "UTC")
         local = now.astimezone(zone)
         # Same wall time `days` later, so "3 days" means three of the user's days.
         until_day = local.date() + timedelta(days=days)
@@ -102,7 +118,8 @@ def pause(session: Session, user_id: int, now: datetime, days: int | None) -> da
         profile.paused_indefinitely = False
     profile.updated_at = now
     session.add(profile)
-    return profile.paused_until
+    until = profile.paused_until
+    return PauseResult(known=True, until=until.astimezone(zone) if until is not None else None)
 
 
 def is_paused(profile: Profile, now: datetime) -> bool:
@@ -111,11 +128,19 @@ def is_paused(profile: Profile, now: datetime) -> bool:
     )
 
 
-def resume(session: Session, user_id: int, now: datetime) -> tuple[bool, datetime | None]:
-    """End a pause and re-plan; (was paused, next reminder instant)."""
+@dataclass(frozen=True)
+class ResumeResult:
+    was_paused: bool
+    # The next reminder, in the user's zone (None: nothing planned).
+    next_at: datetime | None = None
+
+
+def resume(session: Session, user_id: int, now: datetime) -> ResumeResult:
+    """End a pause and re-plan; say whether there was one and when the next reminder comes."""
     profile = session.get(Profile, user_id)
+    user = session.get(User, user_id)
     if profile is None:
-        return False, None
+        return ResumeResult(was_paused=False)
     was_paused = is_paused(profile, now)
     profile.paused_indefinitely, profile.paused_until, profile.updated_at = False, None, now
     session.add(profile)
@@ -126,4 +151,5 @@ def resume(session: Session, user_id: int, now: datetime) -> tuple[bool, datetim
             schedule_from(row, now)
             session.add(row)
     upcoming = [r.next_fire_at for r in rows if r.next_fire_at is not None]
-    return was_paused, min(upcoming) if upcoming else None
+    zone = ZoneInfo((user.time_zone if user is not None else None) or "UTC")
+    return ResumeResult(was_paused, min(upcoming).astimezone(zone) if upcoming else None)

@@ -1,13 +1,25 @@
 """The reminder dispatcher: one tick claims the due reminder rows, decides, sends, reschedules.
 
-Called every ~30 s by the one JobQueue job (bot/services/reminders/jobs.py), after `/clock` in the
-sandbox, and directly by tests with an injected `now`. Several dispatchers (processes) may run
-against one PostgreSQL database:
+Called every ~30 s by the one JobQueue job (bot/telegram/jobs.py), after `/clock` in the
+sandbox, and directly by tests with an injected `now`. It knows nothing of Telegram: each
+message goes out as a plain `Nudge` through a `NudgeSender` (bot/services/reminders/nudge.py),
+which bot/telegram/sender.py implements.
 
-- claiming takes a lease on each row (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then the
-  lease; SQLite: one atomic UPDATE ... RETURNING), so two dispatchers never work on one row;
-- before anything is sent, a `deliveries` row keyed (reminder, local date, slot) is committed,
-  so an occurrence is sent at most once even if a lease expires mid-send or a process dies;
+It works set by set, not row by row: a batch of up to `batch_size` rows is claimed in one
+statement, decided with the batch's reminders, users and profiles, today's task logs and
+daily-cap counts loaded in one query each, recorded with one multi-row insert of delivery
+rows, and after the sends its outcomes and next occurrences (computed in memory) are written
+back in one statement per table. The database work runs in a worker thread, so the event loop
+keeps serving updates during a wave. Several dispatchers (processes) may run against one
+PostgreSQL database:
+
+- claiming takes a lease on each row (one `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
+  LOCKED) RETURNING id`; SQLite runs the same statement atomically under its write lock), so
+  two dispatchers never work on one row, and every later write of the row checks the lease;
+- before anything is sent, a `deliveries` row keyed (reminder, local date, slot) is committed
+  (`INSERT ... ON CONFLICT DO NOTHING RETURNING`: an occurrence another dispatcher already
+  recorded comes back missing and is not sent), so an occurrence is sent at most once even if
+  a lease expires mid-send or a process dies;
 - an occurrence later than its kind's grace window is recorded as late and never sent.
 """
 
@@ -16,16 +28,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, delete, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from bot.content.texts import NudgeCopy, get_texts
+from bot.content import Content, get_content
+from bot.services.plan_state import tasks_for_day
+from bot.services.reminders.nudge import (
+    Nudge,
+    NudgeSender,
+    SendOutcome,
+    SendResult,
+    nudge_text,
+)
 from bot.services.reminders.planner import (
     quiet_hours,
     reminded_task_done,
@@ -35,10 +56,8 @@ from bot.services.reminders.planner import (
 from bot.services.reminders.rules import resolve
 from bot.services.users import set_blocked
 from bot.storage.db import Database
-from bot.storage.models import Delivery, Profile, Reminder, User
+from bot.storage.models import Delivery, PlanStateRecord, Profile, Reminder, TaskLog, User
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
-from bot.telegram.nudges import nudge_keyboard, nudge_text
-from bot.telegram.sender import Sender, SendStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +71,27 @@ GRACE: dict[str, timedelta] = {
 DEFAULT_GRACE = timedelta(hours=1)
 # Occurrences that count toward the daily cap (a sent or possibly sent scheduled nudge).
 _COUNTED = (DeliveryOutcome.SENT, DeliveryOutcome.SENDING, DeliveryOutcome.UNCERTAIN)
+# Reasons not to send an occurrence that are recorded as its delivery row (history, and a key
+# no other dispatcher can send under); the others only reschedule the row.
+_RECORDED = frozenset(
+    {
+        DeliveryOutcome.PAUSED,
+        DeliveryOutcome.LATE,
+        DeliveryOutcome.DONE,
+        DeliveryOutcome.QUIET,
+        DeliveryOutcome.CAPPED,
+    }
+)
+
+_REMINDERS: Table = Reminder.__table__  # type: ignore[attr-defined]
+_DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
+# The columns a dispatcher writes back to a claimed row (all of them, every time, so a batch
+# is one executemany), guarded by its lease.
+_WRITE_BACK = update(_REMINDERS).where(
+    _REMINDERS.c.id == bindparam("row_id"),
+    _REMINDERS.c.lease_owner == bindparam("owner"),
+)
+_WRITTEN = ("enabled", "time_zone", "next_fire_at", "occurrence_date", "send_slot")
 
 
 @dataclass
@@ -64,15 +104,23 @@ class TickReport:
 
 
 @dataclass(frozen=True)
-class _Pending:
-    """A claimed occurrence whose delivery row is committed and whose message is due out."""
+class Pending:
+    """A claimed occurrence whose `sending` delivery row is committed: the nudge to send."""
 
-    reminder_id: int
-    user_id: int
-    kind: str
-    day: date
-    slot: int
+    nudge: Nudge
     delivery_id: int
+    row: Reminder  # detached; its next occurrence is computed in memory after the send
+
+
+@dataclass
+class _Batch:
+    """What deciding a batch loads: one query per table, for every row of the batch."""
+
+    rows: list[Reminder]
+    users: dict[int, User]
+    profiles: dict[int, Profile]
+    logged: dict[tuple[int, date], set[str]]
+    counted: Counter[tuple[int, date]]
 
 
 class Dispatcher:
@@ -81,9 +129,9 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        sender: Sender,
+        sender: NudgeSender,
         *,
-        copy: NudgeCopy | None = None,
+        content: Content | None = None,
         owner: str | None = None,
         batch_size: int = 100,
         max_batches: int = 100,
@@ -93,34 +141,39 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.sender = sender
-        self.copy = copy or get_texts().nudges
+        self.content = content or get_content()
         self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:12]}"
         self.batch_size = batch_size
         self.max_batches = max_batches
         self.lease = lease
         self.retry_delay = retry_delay
         self._slots = asyncio.Semaphore(concurrency)
+        # Flood control: Telegram asked us to send nothing before this instant.
+        self.not_before: datetime | None = None
+
+    def may_send(self, now: datetime) -> bool:
+        return self.not_before is None or now >= self.not_before
 
     # --- the tick --------------------------------------------------------------------------
 
     async def tick(self, now: datetime) -> TickReport:
         """Dispatch everything due at `now`, batch by batch, until nothing is due."""
         report = TickReport()
-        if not self.sender.may_send(now):
+        if not self.may_send(now):
             report.held_by_flood_control = True
             return report
-        if moved := self.follow_zone_changes(now):
-            report.outcomes["moved_zone"] += moved
         for _ in range(self.max_batches):
-            claimed = self.claim(now)
+            # The database work of a batch runs in a worker thread: the loop stays free.
+            pending, claimed = await asyncio.to_thread(self._claim_and_prepare, now, report)
             if not claimed:
                 break
-            report.claimed += len(claimed)
-            stopped = await self._process(claimed, now, report)
-            if stopped:
+            report.claimed += claimed
+            results = await self._send_all(pending, now)
+            await asyncio.to_thread(self._record, pending, results, now, report)
+            if not self.may_send(now):
                 report.held_by_flood_control = True
                 break
-            if len(claimed) < self.batch_size:
+            if claimed < self.batch_size:
                 break
         if report.claimed:
             log.info(
@@ -128,261 +181,331 @@ class Dispatcher:
             )
         return report
 
-    def follow_zone_changes(self, now: datetime) -> int:
-        """Re-anchor reminders of users whose time zone changed: 07:30 stays 07:30 local."""
-        with self.db.session() as session:
-            moved = session.exec(
-                select(Reminder, User.time_zone)
-                .join(User, col(User.id) == col(Reminder.user_id))
-                .where(
-                    col(User.time_zone).is_not(None),
-                    col(Reminder.time_zone) != col(User.time_zone),
-                    col(Reminder.enabled).is_(True),
-                    col(Reminder.lease_owner).is_(None),
-                )
-                .limit(self.batch_size)
-            ).all()
-            for row, zone in moved:
-                assert zone is not None
-                row.time_zone = zone
-                if row.next_fire_at is not None and row.send_slot == 0:
-                    schedule_from(row, now)
-                row.updated_at = now
-                session.add(row)
-            return len(moved)
+    def _claim_and_prepare(self, now: datetime, report: TickReport) -> tuple[list[Pending], int]:
+        ids = self.claim(now)
+        return (self.prepare(ids, now, report) if ids else []), len(ids)
+
+    # --- claiming ---------------------------------------------------------------------------
 
     def claim(self, now: datetime) -> list[int]:
-        """Lease up to `batch_size` due rows to this dispatcher; return their ids."""
+        """Lease up to `batch_size` due rows to this dispatcher (one statement); their ids."""
         due = (
             col(Reminder.enabled).is_(True),
             col(Reminder.next_fire_at).is_not(None),
             col(Reminder.next_fire_at) <= now,
             or_(col(Reminder.lease_until).is_(None), col(Reminder.lease_until) <= now),
         )
-        lease = {"lease_owner": self.owner, "lease_until": now + self.lease}
+        # PostgreSQL locks the chosen rows and skips those another dispatcher is claiming;
+        # SQLite renders no FOR UPDATE and runs the statement under its write lock.
+        chosen = (
+            select(Reminder.id)
+            .where(*due)
+            .order_by(col(Reminder.next_fire_at))
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         with self.db.session() as session:
-            if self.db.dialect == "postgresql":
-                ids = list(
-                    session.exec(
-                        select(Reminder.id)
-                        .where(*due)
-                        .order_by(col(Reminder.next_fire_at))
-                        .limit(self.batch_size)
-                        .with_for_update(skip_locked=True)
-                    ).all()
-                )
-                if ids:
-                    session.execute(
-                        update(Reminder).where(col(Reminder.id).in_(ids)).values(**lease)
-                    )
-                return [i for i in ids if i is not None]
-            # SQLite: one statement under the database's write lock is atomic.
-            chosen = (
-                select(Reminder.id)
-                .where(*due)
-                .order_by(col(Reminder.next_fire_at))
-                .limit(self.batch_size)
-                .scalar_subquery()
-            )
             result = session.execute(
                 update(Reminder)
                 .where(col(Reminder.id).in_(chosen), *due)
-                .values(**lease)
+                .values(lease_owner=self.owner, lease_until=now + self.lease)
                 .returning(col(Reminder.id))
             )
             return [int(row[0]) for row in result]
 
-    async def _process(self, ids: Sequence[int], now: datetime, report: TickReport) -> bool:
-        """Work through claimed rows concurrently (the rate limiter paces the sends); True if
-        flood control stopped the tick."""
-        stop = asyncio.Event()
-
-        async def one(reminder_id: int) -> None:
-            async with self._slots:
-                if stop.is_set() or not self.sender.may_send(now):
-                    self._release([reminder_id])
-                    report.outcomes["released"] += 1
-                    return
-                pending = self._prepare(reminder_id, now, report)
-                if pending is None:
-                    return
-                await self._send(pending, now, report, stop)
-
-        await asyncio.gather(*(one(i) for i in ids))
-        return stop.is_set()
-
     # --- deciding ---------------------------------------------------------------------------
 
-    def _prepare(self, reminder_id: int, now: datetime, report: TickReport) -> _Pending | None:
-        """Decide one claimed row. Either settle it (skip and reschedule) or commit its
-        `sending` delivery row and return what to send."""
-        try:
-            decided = self._decide(reminder_id, now, report)
-        except IntegrityError:
-            # Another dispatcher recorded this occurrence first (its lease had run out).
-            self._settle(reminder_id, now)
-            report.outcomes["duplicate_prevented"] += 1
-            return None
-        if decided is None:
-            return None
-        user_id, kind, day, slot, due = decided
-        delivery = Delivery(
-            reminder_id=reminder_id,
-            user_id=user_id,
-            kind=kind,
-            local_date=day,
-            slot=slot,
-            outcome=DeliveryOutcome.SENDING,
-            due_at=due,
-            decided_at=now,
+    def prepare(self, ids: Sequence[int], now: datetime, report: TickReport) -> list[Pending]:
+        """Decide a claimed batch in one unit of work. Rows that must not be sent now are
+        settled (recorded and rescheduled); for the rest a `sending` delivery row is committed,
+        and they are returned, to be sent."""
+        with self.db.session() as session:
+            batch = self._load(session, ids)
+            settled: list[Reminder] = []
+            records: list[dict[str, Any]] = []  # delivery rows to insert
+            to_send: list[Reminder] = []
+            stopped: set[int] = set()
+            for row in batch.rows:
+                outcome = self._decide(session, batch, row, now, stopped)
+                if outcome is None:
+                    to_send.append(row)
+                    continue
+                report.outcomes[outcome] += 1
+                if outcome == DeliveryOutcome.INACTIVE:
+                    continue  # stop_reminders unscheduled every row of the user
+                if outcome in _RECORDED:
+                    records.append(_delivery(row, DeliveryOutcome(outcome), now))
+                    _advance(row, now)
+                settled.append(row)
+            records += [_delivery(row, DeliveryOutcome.SENDING, now) for row in to_send]
+            recorded = self._insert_deliveries(session, records)
+            pending: list[Pending] = []
+            for row in to_send:
+                assert row.id is not None
+                delivery_id = recorded.get(row.id)
+                if delivery_id is None:
+                    # Another dispatcher recorded this occurrence first (its lease had run
+                    # out): never a second send; move on to the next occurrence.
+                    _advance(row, now)
+                    settled.append(row)
+                    report.outcomes["duplicate_prevented"] += 1
+                    continue
+                pending.append(Pending(self._nudge(row), delivery_id, row))
+            self._write_back(session, settled, now)
+        return pending
+
+    def _load(self, session: Session, ids: Sequence[int]) -> _Batch:
+        rows = list(
+            session.exec(
+                select(Reminder)
+                .where(col(Reminder.id).in_(ids), Reminder.lease_owner == self.owner)
+                .order_by(col(Reminder.next_fire_at), col(Reminder.id))
+            ).all()
         )
-        try:
-            with self.db.session() as session:
-                session.add(delivery)
-        except IntegrityError:
-            # Another dispatcher already owns this occurrence: never a second send.
-            self._settle(reminder_id, now)
-            report.outcomes["duplicate_prevented"] += 1
-            return None
-        assert delivery.id is not None
-        return _Pending(reminder_id, user_id, kind, day, slot, delivery.id)
+        for row in rows:
+            session.expunge(row)  # worked on in memory, written back in one statement
+        user_ids = {row.user_id for row in rows}
+        days = {row.occurrence_date or row.next_fire_at.date() for row in rows if row.next_fire_at}
+        users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
+        profiles = {
+            p.user_id: p
+            for p in session.exec(select(Profile).where(col(Profile.user_id).in_(user_ids)))
+        }
+        logged: dict[tuple[int, date], set[str]] = defaultdict(set)
+        counted: Counter[tuple[int, date]] = Counter()
+        if rows:
+            for user_id, day, task_id in session.exec(
+                select(col(TaskLog.user_id), col(TaskLog.local_date), col(TaskLog.task_id)).where(
+                    col(TaskLog.user_id).in_(user_ids), col(TaskLog.local_date).in_(days)
+                )
+            ):
+                logged[(user_id, day)].add(task_id)
+            for user_id, day, count in session.exec(
+                select(col(Delivery.user_id), col(Delivery.local_date), func.count())
+                .where(
+                    col(Delivery.user_id).in_(user_ids),
+                    col(Delivery.local_date).in_(days),
+                    Delivery.slot == 0,
+                    col(Delivery.outcome).in_(_COUNTED),
+                )
+                .group_by(col(Delivery.user_id), col(Delivery.local_date))
+            ):
+                counted[(user_id, day)] = count
+        if logged:
+            # Whose plan is needed to tell whether the reminded task is done: load their plan
+            # states in one query, so building each day's plan reads the session, not the
+            # database.
+            planned = {user_id for user_id, _ in logged}
+            session.exec(
+                select(PlanStateRecord).where(col(PlanStateRecord.user_id).in_(planned))
+            ).all()
+        return _Batch(rows, users, profiles, logged, counted)
 
     def _decide(
-        self, reminder_id: int, now: datetime, report: TickReport
-    ) -> tuple[int, str, date, int, datetime] | None:
-        """Settle a row that must not be sent now; else return (user, kind, day, slot, due)."""
-        with self.db.session() as session:
-            row = session.get(Reminder, reminder_id)
-            if row is None or row.lease_owner != self.owner or row.next_fire_at is None:
-                return None  # gone, or our lease ran out and another dispatcher has it
-            user = session.get(User, row.user_id)
-            profile = session.get(Profile, row.user_id)
-            if user is None or not user.is_active or not user.time_zone:
+        self, session: Session, batch: _Batch, row: Reminder, now: datetime, stopped: set[int]
+    ) -> str | None:
+        """Why `row` is not sent now (and settle it in memory), or None: send it."""
+        assert row.next_fire_at is not None
+        user = batch.users.get(row.user_id)
+        profile = batch.profiles.get(row.user_id)
+        if user is None or not user.is_active or not user.time_zone:
+            if row.user_id not in stopped:
                 stop_reminders(session, row.user_id, now)
-                report.outcomes[DeliveryOutcome.INACTIVE] += 1
-                return None
-            if profile is None or not profile.reminders_enabled or not row.enabled:
-                row.enabled, row.next_fire_at, row.occurrence_date = False, None, None
-                _unlease(row)
-                session.add(row)
-                report.outcomes["disabled"] += 1
-                return None
-            if row.time_zone != user.time_zone:
-                # The user moved; their reminders follow the wall clock of the new zone.
-                row.time_zone = user.time_zone
-                if row.send_slot == 0:
-                    schedule_from(row, now)
-                _unlease(row)
-                session.add(row)
-                report.outcomes["moved_zone"] += 1
-                return None
-            due = row.next_fire_at
-            day = row.occurrence_date or due.date()
-            slot = row.send_slot
-            outcome = self._skip_reason(session, row, user.time_zone, profile, due, day, now)
-            if outcome is not None:
-                _record(session, row, day, slot, outcome, due, now)
-                _advance(row, now)
-                session.add(row)
-                report.outcomes[outcome] += 1
-                return None
-            return row.user_id, row.kind, day, slot, due
-
-    def _skip_reason(
-        self,
-        session: Session,
-        row: Reminder,
-        zone: str,
-        profile: Profile,
-        due: datetime,
-        day: date,
-        now: datetime,
-    ) -> DeliveryOutcome | None:
+                stopped.add(row.user_id)
+            return DeliveryOutcome.INACTIVE
+        if profile is None or not profile.reminders_enabled or not row.enabled:
+            row.enabled, row.next_fire_at, row.occurrence_date = False, None, None
+            _unlease(row)
+            return "disabled"
+        if row.time_zone != user.time_zone:
+            # A zone written without re-planning (`set_time_zone` re-plans; a raw write does
+            # not): follow the new zone's wall clock rather than fire at the old one.
+            row.time_zone = user.time_zone
+            if row.send_slot == 0:
+                schedule_from(row, now)
+            _unlease(row)
+            return "moved_zone"
+        due = row.next_fire_at
+        day = row.occurrence_date or due.date()
         if profile.paused_indefinitely or (
             profile.paused_until is not None and now < profile.paused_until
         ):
             return DeliveryOutcome.PAUSED
         if now - due > GRACE.get(row.kind, DEFAULT_GRACE):
             return DeliveryOutcome.LATE
-        if reminded_task_done(session, row, day):
+        logged = batch.logged.get((row.user_id, day), set())
+        if logged and reminded_task_done(
+            row.kind, row.slot, logged, tasks_for_day(session, row.user_id, day)
+        ):
             return DeliveryOutcome.DONE
         quiet = quiet_hours(profile)
-        if quiet.contains_instant(due, zone) or quiet.contains_instant(now, zone):
+        if quiet.contains_instant(due, user.time_zone) or quiet.contains_instant(
+            now, user.time_zone
+        ):
             return DeliveryOutcome.QUIET
         if row.send_slot == 0:
-            # Snoozed repeats were asked for, so only scheduled nudges count toward the cap.
-            sent_today = session.exec(
-                select(func.count())
-                .select_from(Delivery)
-                .where(
-                    Delivery.user_id == row.user_id,
-                    Delivery.local_date == day,
-                    Delivery.slot == 0,
-                    col(Delivery.outcome).in_(_COUNTED),
-                )
-            ).one()
-            if sent_today >= profile.daily_nudge_cap:
+            # Snoozed repeats were asked for, so only scheduled nudges count toward the cap;
+            # the nudges this batch is about to send count too.
+            if batch.counted[(row.user_id, day)] >= profile.daily_nudge_cap:
                 return DeliveryOutcome.CAPPED
+            batch.counted[(row.user_id, day)] += 1
         return None
+
+    def _nudge(self, row: Reminder) -> Nudge:
+        assert row.id is not None
+        assert row.next_fire_at is not None
+        day = row.occurrence_date or row.next_fire_at.date()
+        return Nudge(
+            chat_id=row.user_id,
+            reminder_id=row.id,
+            kind=row.kind,
+            slot=row.send_slot,
+            local_date=day,
+            text=nudge_text(row.kind, day, self.content),
+        )
+
+    def _insert_deliveries(self, session: Session, records: list[dict[str, Any]]) -> dict[int, int]:
+        """Insert the batch's delivery rows in one statement, skipping occurrences that are
+        already recorded; {reminder id: delivery id} of the rows inserted."""
+        if not records:
+            return {}
+        dialect_insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
+        statement = (
+            dialect_insert(_DELIVERIES)
+            .on_conflict_do_nothing(index_elements=["reminder_id", "local_date", "slot"])
+            .returning(_DELIVERIES.c.reminder_id, _DELIVERIES.c.id, _DELIVERIES.c.outcome)
+        )
+        # Many parameter sets with RETURNING: SQLAlchemy sends them as one multi-row INSERT
+        # ("insertmanyvalues"), compiled once and cached, not one statement per row.
+        return {
+            int(reminder_id): int(delivery_id)
+            for reminder_id, delivery_id, outcome in session.execute(statement, records)
+            if outcome == DeliveryOutcome.SENDING
+        }
+
+    def _write_back(self, session: Session, rows: Sequence[Reminder], now: datetime) -> None:
+        """Write the rows' new state (computed in memory, lease released) in one statement;
+        a row whose lease another dispatcher took over meanwhile is left alone."""
+        if not rows:
+            return
+        session.execute(
+            _WRITE_BACK.values(
+                **{name: bindparam(f"new_{name}") for name in _WRITTEN},
+                lease_owner=None,
+                lease_until=bindparam("not_before"),  # a "not before" after a failed send
+                updated_at=bindparam("now"),
+            ),
+            [
+                {
+                    "row_id": row.id,
+                    "owner": self.owner,
+                    **{f"new_{name}": getattr(row, name) for name in _WRITTEN},
+                    "not_before": row.lease_until,
+                    "now": now,
+                }
+                for row in rows
+            ],
+        )
 
     # --- sending ----------------------------------------------------------------------------
 
-    async def _send(
-        self, pending: _Pending, now: datetime, report: TickReport, stop: asyncio.Event
+    async def _send_all(
+        self, pending: Sequence[Pending], now: datetime
+    ) -> dict[int, SendResult | None]:
+        """Send the batch concurrently (the sender paces itself); {delivery id: result}, None
+        for a nudge not sent because flood control stopped the batch."""
+        results: dict[int, SendResult | None] = {}
+
+        async def one(item: Pending) -> None:
+            async with self._slots:
+                if not self.may_send(now):
+                    results[item.delivery_id] = None
+                    return
+                result = await self.sender.send(item.nudge)
+                if result.outcome == SendOutcome.RETRY_AFTER:
+                    until = now + timedelta(seconds=result.retry_after)
+                    if self.not_before is None or until > self.not_before:
+                        self.not_before = until
+                results[item.delivery_id] = result
+
+        await asyncio.gather(*(one(item) for item in pending))
+        return results
+
+    def _record(
+        self,
+        pending: Sequence[Pending],
+        results: dict[int, SendResult | None],
+        now: datetime,
+        report: TickReport,
     ) -> None:
-        markup = nudge_keyboard(self.copy, pending.kind, pending.reminder_id, pending.day)
-        result = await self.sender.send(
-            now, pending.user_id, nudge_text(pending.kind, pending.day), markup
-        )
-        with self.db.session() as session:
-            delivery = session.get(Delivery, pending.delivery_id)
-            row = session.get(Reminder, pending.reminder_id)
-            if delivery is None or row is None:
-                return  # the user deleted their data meanwhile
-            if result.status in (SendStatus.RETRY_AFTER, SendStatus.RETRY):
+        """Record what the sends did in one unit of work: a statement per table."""
+        if not pending:
+            return
+        outcomes: list[dict[str, Any]] = []
+        unsent: list[int] = []
+        rows: list[Reminder] = []
+        blocked: set[int] = set()
+        for item in pending:
+            result = results.get(item.delivery_id)
+            row = item.row
+            if result is None or result.outcome in (SendOutcome.RETRY_AFTER, SendOutcome.FAILED):
                 # Nothing was sent: forget the claim on the occurrence so it can go later.
-                session.delete(delivery)
+                unsent.append(item.delivery_id)
                 _unlease(row)
-                if result.status == SendStatus.RETRY:
+                if result is not None and result.outcome == SendOutcome.FAILED:
                     row.lease_until = now + self.retry_delay  # a "not before" for this row
-                else:
-                    stop.set()
-                session.add(row)
-                report.outcomes[result.status] += 1
-                return
-            if result.status == SendStatus.FORBIDDEN:
-                delivery.outcome = DeliveryOutcome.INACTIVE
-                session.add(delivery)
-                set_blocked(session, pending.user_id, True, now)
+                report.outcomes["released" if result is None else result.outcome] += 1
+                rows.append(row)
+                continue
+            if result.outcome == SendOutcome.BLOCKED:
+                outcomes.append(_outcome(item, DeliveryOutcome.INACTIVE, None))
+                blocked.add(row.user_id)
                 report.outcomes[DeliveryOutcome.INACTIVE] += 1
-                return
-            delivery.outcome = (
+                continue  # set_blocked unschedules every row of the user
+            outcome = (
                 DeliveryOutcome.SENT
-                if result.status == SendStatus.SENT
+                if result.outcome == SendOutcome.SENT
                 else DeliveryOutcome.UNCERTAIN
             )
-            delivery.message_id = result.message_id
-            session.add(delivery)
+            outcomes.append(_outcome(item, outcome, result.message_id))
             _advance(row, now)
-            session.add(row)
-            report.outcomes[delivery.outcome] += 1
-
-    # --- small steps ------------------------------------------------------------------------
-
-    def _settle(self, reminder_id: int, now: datetime) -> None:
+            rows.append(row)
+            report.outcomes[outcome] += 1
         with self.db.session() as session:
-            row = session.get(Reminder, reminder_id)
-            if row is not None and row.lease_owner == self.owner:
-                _advance(row, now)
-                session.add(row)
+            if outcomes:
+                session.execute(
+                    update(_DELIVERIES)
+                    .where(_DELIVERIES.c.id == bindparam("delivery_id"))
+                    .values(outcome=bindparam("new_outcome"), message_id=bindparam("sent_id")),
+                    outcomes,
+                )
+            if unsent:
+                session.execute(delete(_DELIVERIES).where(_DELIVERIES.c.id.in_(unsent)))
+            self._write_back(session, rows, now)
+            for user_id in blocked:
+                set_blocked(session, user_id, True, now)
 
-    def _release(self, ids: Sequence[int]) -> None:
-        with self.db.session() as session:
-            session.execute(
-                update(Reminder)
-                .where(col(Reminder.id).in_(ids), col(Reminder.lease_owner) == self.owner)
-                .values(lease_owner=None, lease_until=None)
-            )
+
+def _delivery(row: Reminder, outcome: DeliveryOutcome, now: datetime) -> dict[str, Any]:
+    """A delivery row for the occurrence `row` points at (before it moves on)."""
+    due = row.next_fire_at
+    assert due is not None
+    return {
+        "reminder_id": row.id,
+        "user_id": row.user_id,
+        "kind": row.kind,
+        "local_date": row.occurrence_date or due.date(),
+        "slot": row.send_slot,
+        "outcome": outcome.value,
+        "due_at": due,
+        "decided_at": now,
+        "message_id": None,
+    }
+
+
+def _outcome(item: Pending, outcome: DeliveryOutcome, message_id: int | None) -> dict[str, Any]:
+    return {"delivery_id": item.delivery_id, "new_outcome": outcome.value, "sent_id": message_id}
 
 
 def _unlease(row: Reminder) -> None:
@@ -396,34 +519,3 @@ def _advance(row: Reminder, now: datetime) -> None:
         after = max(now, resolve(row.occurrence_date, row.local_time, row.time_zone))
     schedule_from(row, after)
     _unlease(row)
-
-
-def _record(
-    session: Session,
-    row: Reminder,
-    day: date,
-    slot: int,
-    outcome: DeliveryOutcome,
-    due: datetime,
-    now: datetime,
-) -> None:
-    """Record a skipped occurrence (history, and a key no other dispatcher can send under)."""
-    assert row.id is not None
-    exists = session.exec(
-        select(Delivery.id).where(
-            Delivery.reminder_id == row.id, Delivery.local_date == day, Delivery.slot == slot
-        )
-    ).first()
-    if exists is None:
-        session.add(
-            Delivery(
-                reminder_id=row.id,
-                user_id=row.user_id,
-                kind=row.kind,
-                local_date=day,
-                slot=slot,
-                outcome=outcome,
-                due_at=due,
-                decided_at=now,
-            )
-        )

@@ -31,7 +31,6 @@ from bot.services.reminders.rules import (
 )
 from bot.services.tasks import (
     EXERCISE_SESSION,
-    done_on,
     mark_done,
     mark_task_done,
     sessions_done,
@@ -68,22 +67,23 @@ def _reminded_tasks(tasks: Sequence[Task], kind: str) -> list[Task]:
     return [task for task in tasks if task.kind is task_kind]
 
 
-def reminded_task_done(session: Session, row: Reminder, day: date) -> bool:
-    """Whether what this reminder asks for is already logged on the user's local `day`.
+def reminded_task_done(kind: str, slot: int, logged: set[str], tasks: Sequence[Task]) -> bool:
+    """Whether what a reminder of `kind` (and icing `slot`) asks for is already logged, given
+    the log ids of the user's local day and that day's plan (pure; the dispatcher loads both
+    for a whole batch).
 
     Icing slot k is done once k+1 icing sessions are logged; the exercise session once every
     exercise on today's plan is (or Done was pressed on its nudge); the check-in once logged.
     """
-    logged = done_on(session, row.user_id, day)
     if not logged:
         return False  # the common case in a wave: no need to build the day's plan
-    tasks = _reminded_tasks(tasks_for_day(session, row.user_id, day), row.kind)
-    if not tasks:
+    reminded = _reminded_tasks(tasks, kind)
+    if not reminded:
         return False
-    done = {task.id: sessions_done(task, logged) for task in tasks}
-    if row.kind == ReminderKind.ICING:
-        return done[tasks[0].id] > row.slot
-    return all(done[task.id] >= task.times_per_day for task in tasks)
+    done = {task.id: sessions_done(task, logged) for task in reminded}
+    if kind == ReminderKind.ICING:
+        return done[reminded[0].id] > slot
+    return all(done[task.id] >= task.times_per_day for task in reminded)
 
 
 def mark_reminded_task_done(session: Session, row: Reminder, day: date, now: datetime) -> None:

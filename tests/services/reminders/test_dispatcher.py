@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.clock import utc
 from bot.sandbox.fake_telegram.pacing import Pacing
+from bot.services.onboarding import set_time_zone
 from bot.services.reminders.planner import jitter_minutes
 from bot.storage.models import Profile, Reminder, TaskLog, User
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
@@ -378,12 +379,12 @@ async def test_changing_time_zone_moves_every_reminder(harness, db, clock, dispa
     now = utc(2026, 3, 4, 6, 0)
     make_runner(db, 120, now)
     with db.session() as s:
-        user_row = s.get(User, 120)
-        assert user_row is not None
-        user_row.time_zone = "Asia/Tokyo"  # what the settings flow does
-        s.add(user_row)
+        set_time_zone(s, 120, "Asia/Tokyo", now)  # what the onboarding and settings flows call
+    # The move happens on write now (it was the tick's per-tick scan, reported as moved_zone).
+    moved = [r for r in reminders_of(db, 120) if r.enabled and r.time_zone == "Asia/Tokyo"]
+    assert len(moved) == 4  # three icing nudges and the check-in
     report = await dispatcher.tick(now)
-    assert report.outcomes["moved_zone"] == 4  # three icing nudges and the check-in
+    assert report.outcomes["moved_zone"] == 0  # nothing left for a tick to move
     rows = [r for r in reminders_of(db, 120) if r.enabled]
     assert {r.time_zone for r in rows} == {"Asia/Tokyo"}
     icing0 = next(r for r in rows if r.kind == ReminderKind.ICING and r.slot == 0)

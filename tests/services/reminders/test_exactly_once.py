@@ -13,10 +13,10 @@ from sqlmodel import col, select
 
 from bot.clock import utc
 from bot.services.reminders.dispatcher import Dispatcher, TickReport
+from bot.services.reminders.nudge import Nudge, SendResult
 from bot.storage.db import Database
 from bot.storage.models import Delivery, Reminder
 from bot.storage.models.reminders import DeliveryOutcome
-from bot.telegram.sender import Sender, SendResult, SendStatus
 from tests.conftest import require_postgres, truncate_all
 
 from .conftest import make_runner
@@ -24,18 +24,17 @@ from .conftest import make_runner
 NOW = utc(2026, 3, 4, 12, 0)
 
 
-class CountingSender(Sender):
+class CountingSender:
     """Records each send instead of calling Telegram (thread-safe)."""
 
     def __init__(self, record: list[int], lock: threading.Lock) -> None:
-        self.not_before = None
         self._record, self._lock = record, lock
 
-    async def send(self, now, chat_id, text, reply_markup):  # type: ignore[no-untyped-def]
+    async def send(self, nudge: Nudge) -> SendResult:
         await asyncio.sleep(0)  # let the other sends of this tick interleave
         with self._lock:
-            self._record.append(chat_id)
-            return SendResult(SendStatus.SENT, len(self._record))
+            self._record.append(nudge.chat_id)
+            return SendResult.sent(len(self._record))
 
 
 def seed(db: Database, users: int) -> int:
@@ -121,7 +120,7 @@ async def test_an_expired_lease_never_leads_to_a_second_send(db):
     other = Dispatcher(db, CountingSender(sent, lock), owner="other")
     claimed = stalled.claim(NOW)
     assert len(claimed) == 2
-    pending = stalled._prepare(claimed[0], NOW, TickReport())  # delivery row committed
+    (pending,) = stalled.prepare([claimed[0]], NOW, TickReport())  # delivery row committed
     assert pending is not None
 
     report = await other.tick(NOW + timedelta(minutes=3))  # the 2-minute lease ran out
