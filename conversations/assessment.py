@@ -20,9 +20,10 @@ from telegram.ext import ConversationHandler
 from bot.coaching.triage import Outcome
 from bot.content.texts import AssessmentCopy, Texts, get_texts
 from bot.services import assessment as knee_check
+from bot.storage.models import Assessment
 from bot.telegram.context import Context, Services
 from conversations.plan import today_view
-from conversations.question_flow import FlowSpec, QuestionFlow
+from conversations.question_flow import QuestionFlow
 from conversations.safety import sources_line
 
 
@@ -51,34 +52,35 @@ def outcome_text(outcome: Outcome) -> str:
     return text
 
 
-def _begin(session: Session, user_id: int, now: datetime) -> knee_check.Began | str:
-    began = knee_check.begin(session, user_id, now)
-    if isinstance(began, knee_check.NeedsConsent):
-        return _copy(get_texts()).needs_consent
-    return began
+class KneeCheckFlow(QuestionFlow[Assessment, knee_check.Conclusion, knee_check.Began]):
+    """The knee check: its words, how it begins and how its conclusion is shown."""
+
+    name = "assessment"
+    state = AssessmentState.QUESTION
+    command = "assess"
+
+    def copy(self, texts: Texts) -> AssessmentCopy:
+        return _copy(texts)
+
+    def start(self, session: Session, user_id: int, now: datetime) -> knee_check.Began | str:
+        began = knee_check.begin(session, user_id, now)
+        if isinstance(began, knee_check.NeedsConsent):
+            return _copy(get_texts()).needs_consent
+        return began
+
+    def intro(self, began: knee_check.Began) -> str:
+        return _copy(get_texts()).intro.format(total=began.first.total)
+
+    async def show_result(
+        self, message: Message, svc: Services, user_id: int, result: knee_check.Conclusion
+    ) -> None:
+        await message.reply_text(outcome_text(result.outcome))
+        if not result.referred:
+            text, markup = today_view(svc, user_id)
+            await message.reply_text(text, reply_markup=markup)
 
 
-async def _show_result(
-    message: Message, svc: Services, user_id: int, conclusion: knee_check.Conclusion
-) -> None:
-    await message.reply_text(outcome_text(conclusion.outcome))
-    if not conclusion.referred:
-        text, markup = today_view(svc, user_id)
-        await message.reply_text(text, reply_markup=markup)
-
-
-FLOW = QuestionFlow(
-    FlowSpec(
-        name="assessment",
-        state=AssessmentState.QUESTION,
-        command="assess",
-        questionnaire=knee_check.KNEE_CHECK,
-        copy=_copy,
-        begin=_begin,
-        intro=lambda began: _copy(get_texts()).intro.format(total=began.first.total),
-        show_result=_show_result,
-    )
-)
+FLOW = KneeCheckFlow(knee_check.KNEE_CHECK)
 
 
 def build() -> ConversationHandler[Context]:

@@ -24,9 +24,10 @@ from bot.content import RedFlag, get_content
 from bot.content.kinds import RuleId, Stage, Tier
 from bot.content.texts import CheckinCopy, Texts, get_texts
 from bot.services import checkins as daily_checkin
+from bot.storage.models import CheckinRecord
 from bot.telegram.context import Context, Services
 from conversations.plan import today_view
-from conversations.question_flow import FlowSpec, QuestionFlow
+from conversations.question_flow import QuestionFlow
 from conversations.safety import sources_line
 
 
@@ -54,13 +55,6 @@ def _refusal_text(refused: daily_checkin.Refused) -> str:
     if refused.tier is None:
         return copy.referred
     return f"{copy.referred}\n\n{get_content().tiers[refused.tier].where_to_go}"
-
-
-def _begin(session: Session, user_id: int, now: datetime) -> daily_checkin.Began | str:
-    began = daily_checkin.begin(session, user_id, now)
-    if isinstance(began, daily_checkin.Refused):
-        return _refusal_text(began)
-    return began
 
 
 def _intro(began: daily_checkin.Began) -> str:
@@ -125,37 +119,47 @@ def _red_flag_text(flags: list[RedFlag], tier: Tier) -> str:
     return _referral_text(tier, f"{reason}\n\n{details}", references)
 
 
-async def _show_result(
-    message: Message, svc: Services, user_id: int, ending: daily_checkin.Ending
-) -> None:
-    if isinstance(ending, daily_checkin.FlaggedStop):
-        await message.reply_text(_red_flag_text(ending.flags, ending.tier))
-        return
-    if isinstance(ending, daily_checkin.NoPlan):
-        await message.reply_text(_copy().referred)
-        return
-    decision = ending.decision
-    if ending.tier is not None:
-        await message.reply_text(_referral_text(ending.tier, decision.reason, decision.references))
-        return
-    await message.reply_text(_result_text(ending))
-    if decision.new_state.stage is not ending.stage_before:
-        text, markup = today_view(svc, user_id)
-        await message.reply_text(text, reply_markup=markup)
+class DailyCheckinFlow(QuestionFlow[CheckinRecord, daily_checkin.Ending, daily_checkin.Began]):
+    """The daily check-in: its words, why it may not start, and how the day's result is shown."""
+
+    name = "checkin"
+    state = CheckinState.QUESTION
+    command = "checkin"
+
+    def copy(self, texts: Texts) -> CheckinCopy:
+        return _copy(texts)
+
+    def start(self, session: Session, user_id: int, now: datetime) -> daily_checkin.Began | str:
+        began = daily_checkin.begin(session, user_id, now)
+        if isinstance(began, daily_checkin.Refused):
+            return _refusal_text(began)
+        return began
+
+    def intro(self, began: daily_checkin.Began) -> str:
+        return _intro(began)
+
+    async def show_result(
+        self, message: Message, svc: Services, user_id: int, result: daily_checkin.Ending
+    ) -> None:
+        if isinstance(result, daily_checkin.FlaggedStop):
+            await message.reply_text(_red_flag_text(result.flags, result.tier))
+            return
+        if isinstance(result, daily_checkin.NoPlan):
+            await message.reply_text(_copy().referred)
+            return
+        decision = result.decision
+        if result.tier is not None:
+            await message.reply_text(
+                _referral_text(result.tier, decision.reason, decision.references)
+            )
+            return
+        await message.reply_text(_result_text(result))
+        if decision.new_state.stage is not result.stage_before:
+            text, markup = today_view(svc, user_id)
+            await message.reply_text(text, reply_markup=markup)
 
 
-FLOW = QuestionFlow(
-    FlowSpec(
-        name="checkin",
-        state=CheckinState.QUESTION,
-        command="checkin",
-        questionnaire=daily_checkin.DAILY_CHECKIN,
-        copy=_copy,
-        begin=_begin,
-        intro=_intro,
-        show_result=_show_result,
-    )
-)
+FLOW = DailyCheckinFlow(daily_checkin.DAILY_CHECKIN)
 
 
 def build() -> ConversationHandler[Context]:

@@ -1,6 +1,7 @@
 """The one question-flow mechanism on the Telegram side: the knee check and the daily check-in
-are each a `QuestionFlow` built from a small `FlowSpec` (its command, its copy, the use cases
-that begin it, and how its ending is shown), which also builds the flow's ConversationHandler.
+are each a `QuestionFlow` subclass that says only what is particular to it (its command, its
+copy, the use case that begins it, and how its ending is shown); the base class builds the
+handlers and the flow's ConversationHandler.
 
 Each callback parses the update, calls one use case in one unit of work
 (bot/services/questionnaire.py and the flow's service) and renders the outcome it returns. The
@@ -16,11 +17,11 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlmodel import Session
 from telegram import Message, ReplyKeyboardRemove, Update
@@ -266,30 +267,36 @@ def _shared(texts: Texts) -> QuestionFlowCopy:
     return texts.flows.question_flow
 
 
-@dataclass(frozen=True)
-class FlowSpec(Generic[RowT, ResultT, BeganT]):
-    """What makes one question flow itself; everything else is shared."""
+class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
+    """One question flow: its handlers and its ConversationHandler. A flow module subclasses it
+    and says only what makes the flow itself; everything else is shared."""
 
-    name: str  # the ConversationHandler's name ("checkin")
-    state: StrEnum  # its one state, declared in the flow's module ("checkin.question")
-    command: str  # the command that starts it, and its callback data namespace
-    questionnaire: Questionnaire[RowT, ResultT]
-    copy: Callable[[Texts], StopTexts]  # the flow's own words, from the one aggregate
-    # Begin in one unit of work: what was begun (rendered by `intro`, then its first question),
-    # or a refusal text.
-    begin: Callable[[Session, int, datetime], BeganT | str]
-    intro: Callable[[BeganT], str]
-    # Show how the flow ended (the outcome, a referral, the plan...).
-    show_result: Callable[[Message, Services, int, ResultT], Awaitable[None]]
+    name: ClassVar[str]  # the ConversationHandler's name ("checkin")
+    state: ClassVar[StrEnum]  # its one state, declared in the flow's module ("checkin.question")
+    command: ClassVar[str]  # the command that starts it, and its callback data namespace
 
+    def __init__(self, questionnaire: Questionnaire[RowT, ResultT]) -> None:
+        self.questionnaire = questionnaire
+        self.replies = MidFlowReplies(self.copy, _shared, questionnaire.abandon)
 
-class QuestionFlow(Generic[RowT, ResultT, BeganT]):
-    """The handlers of one question flow and its ConversationHandler."""
+    @abstractmethod
+    def copy(self, texts: Texts) -> StopTexts:
+        """The flow's own words, from the one aggregate."""
 
-    def __init__(self, spec: FlowSpec[RowT, ResultT, BeganT]) -> None:
-        self.spec = spec
-        self.state: str = spec.state
-        self.replies = MidFlowReplies(spec.copy, _shared, spec.questionnaire.abandon)
+    @abstractmethod
+    def start(self, session: Session, user_id: int, now: datetime) -> BeganT | str:
+        """Begin in one unit of work: what was begun (its first question is asked after the
+        intro), or why it cannot begin now."""
+
+    @abstractmethod
+    def intro(self, began: BeganT) -> str:
+        """What is said before the first question."""
+
+    @abstractmethod
+    async def show_result(
+        self, message: Message, svc: Services, user_id: int, result: ResultT
+    ) -> None:
+        """Show how the flow ended (the outcome, a referral, the plan...)."""
 
     async def _ask(self, message: Message, asked: Asked, texts: Texts) -> None:
         copy = _shared(texts)
@@ -297,7 +304,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
             question_text(asked.question, asked.number, asked.total, copy),
             reply_markup=inline(
                 question_keyboard(
-                    asked.question, self.spec.command, copy.back, with_back=not asked.is_first
+                    asked.question, self.command, copy.back, with_back=not asked.is_first
                 )
             ),
         )
@@ -306,7 +313,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         svc = services(context)
         with svc.db.session() as session:
             return questionnaire.position(
-                self.spec.questionnaire, session, user_id_of(update), svc.clock.now()
+                self.questionnaire, session, user_id_of(update), svc.clock.now()
             )
 
     async def begin(self, update: Update, context: Context) -> str | int:
@@ -317,13 +324,13 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         svc = services(context)
         user_id = user_id_of(update)
         with svc.db.session() as session:
-            began = self.spec.begin(session, user_id, svc.clock.now())
+            began = self.start(session, user_id, svc.clock.now())
         message = message_of(update)
         if isinstance(began, str):
             await message.reply_text(began)
             return END
-        log.info("%s started user=%s", self.spec.name, user_id)
-        await message.reply_text(self.spec.intro(began))
+        log.info("%s started user=%s", self.name, user_id)
+        await message.reply_text(self.intro(began))
         await self._ask(message, began.first, svc.texts)
         return self.state
 
@@ -364,7 +371,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         texts = services(context).texts
         current = self._position(update, context)
         if current is None:
-            await message_of(update).reply_text(self.spec.copy(texts).finished_button)
+            await message_of(update).reply_text(self.copy(texts).finished_button)
             return END
         value = await read_typed_answer(message_of(update), current.question, text, _shared(texts))
         if value is None:
@@ -380,7 +387,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         svc = services(context)
         with svc.db.session() as session:
             return questionnaire.answer(
-                self.spec.questionnaire,
+                self.questionnaire,
                 session,
                 user_id_of(update),
                 question_id,
@@ -395,8 +402,8 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         if isinstance(step, Asked):
             await self._ask(message, step, services(context).texts)
             return self.state
-        log.info("%s finished user=%s", self.spec.name, user_id_of(update))
-        await self.spec.show_result(message, services(context), user_id_of(update), step.result)
+        log.info("%s finished user=%s", self.name, user_id_of(update))
+        await self.show_result(message, services(context), user_id_of(update), step.result)
         return END
 
     async def _not_current(self, update: Update, context: Context, step: NotCurrent) -> str | int:
@@ -405,9 +412,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         if update.callback_query is not None:
             finished = step.current is None
             await update.callback_query.answer(
-                self.spec.copy(texts).finished_button
-                if finished
-                else _shared(texts).already_answered
+                self.copy(texts).finished_button if finished else _shared(texts).already_answered
             )
         return END if step.current is None else self.state
 
@@ -419,7 +424,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         svc = services(context)
         with svc.db.session() as session:
             step = questionnaire.back(
-                self.spec.questionnaire, session, user_id_of(update), question_id, svc.clock.now()
+                self.questionnaire, session, user_id_of(update), question_id, svc.clock.now()
             )
         if isinstance(step, NotCurrent):
             return await self._not_current(update, context, step)
@@ -432,14 +437,14 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
         """A button of this flow outside a running one (finished, cancelled, or long ago)."""
         query = update.callback_query
         assert query is not None
-        await query.answer(self.spec.copy(services(context).texts).finished_button)
+        await query.answer(self.copy(services(context).texts).finished_button)
 
     def build(self) -> ConversationHandler[Context]:
         """The flow's conversation, in one literal."""
         return per_user_conversation(self._conversation)
 
     def _conversation(self) -> ConversationHandler[Context]:
-        prefix = self.spec.command
+        prefix = self.command
         # Shared by the entry points and the state, so typed as the literal's items are.
         answer: BaseHandler[Update, Context, object] = CallbackQueryHandler(
             self.answer_pressed, pattern=pattern(prefix, "answer")
@@ -448,10 +453,10 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
             self.back, pattern=pattern(prefix, "back")
         )
         return ConversationHandler(
-            name=self.spec.name,
+            name=self.name,
             persistent=True,
             entry_points=[
-                CommandHandler(self.spec.command, self.begin),
+                CommandHandler(self.command, self.begin),
                 CallbackQueryHandler(self.begin, pattern=pattern(prefix, "start")),
                 # A press while no conversation is recorded (a crash before the state was
                 # saved, or an old message): the database knows whether it still counts.
@@ -460,7 +465,7 @@ class QuestionFlow(Generic[RowT, ResultT, BeganT]):
             ],
             states={self.state: [answer, go_back, MessageHandler(NEW_TEXT, self.answer_typed)]},
             fallbacks=[
-                *self.replies.fallbacks(CommandHandler(self.spec.command, self.begin)),
+                *self.replies.fallbacks(CommandHandler(self.command, self.begin)),
                 CallbackQueryHandler(self.start_pressed_again, pattern=pattern(prefix, "start")),
                 CallbackQueryHandler(self.stale_button, pattern=pattern(prefix)),
             ],
