@@ -11,6 +11,7 @@ wins. So:
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from typing import Any
@@ -30,7 +31,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
+from bot.coaching import screening
 from bot.content.texts import get_texts
+from bot.services import time_zones
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.telegram.context import Services, attach_services, services_in
@@ -47,6 +50,7 @@ from conversations import (
     plan,
     reminders,
     safety,
+    safety_confirm,
 )
 
 log = logging.getLogger(__name__)
@@ -122,6 +126,8 @@ def _register_handlers(app: BotApplication) -> None:
         app.add_handler(reminder_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)
+    # The answer to the screen's confirming question, whichever flow (or none) is running.
+    app.add_handler(safety_confirm.handler(), MAIN)
 
     # Fallbacks: a short, friendly way forward for anything unexpected.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, common.edited_message), MAIN)
@@ -137,6 +143,10 @@ async def _post_init(app: BotApplication) -> None:
     texts = services_in(app.bot_data).texts.ui
     await app.bot.set_my_commands([BotCommand(c.command, c.description) for c in texts.commands])
     start_dispatcher(app)  # the one repeating reminder job
+    # Compile the safety screen and index the world's places now, off the event loop, rather
+    # than making the first person who types wait (about a second each, once per process).
+    await asyncio.to_thread(screening.warm_up)
+    await asyncio.to_thread(time_zones.prepare)
     _freeze_start_up_objects()
     log.info("bot ready as @%s", app.bot.username)
 

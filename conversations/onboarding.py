@@ -36,7 +36,7 @@ from bot.services.plans import refer
 from bot.services.users import ensure_user
 from bot.telegram.callback_data import callback, pattern, pressed
 from bot.telegram.context import Context, services
-from bot.telegram.keyboards import NEW_TEXT, column, in_rows, inline
+from bot.telegram.keyboards import NEW_TEXT, column, drop_buttons, in_rows, inline
 from conversations.common import person_of
 from conversations.input_checks import (
     TimeRole,
@@ -48,12 +48,11 @@ from conversations.input_checks import (
 )
 from conversations.question_flow import (
     MidFlowReplies,
-    drop_buttons,
     message_of,
     per_user_conversation,
     user_id_of,
 )
-from conversations.safety import stop_for_red_flag
+from conversations.safety import Screened, screen_text
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,13 @@ def _own(texts: Texts) -> OnboardingCopy:
     return texts.onboarding
 
 
-_replies = MidFlowReplies(_own, _own, abandon=None)  # what was confirmed is kept
+async def _ask_current(update: Update, context: Context) -> None:
+    """Show the current step's question again."""
+    await _ask(message_of(update), _step(update, context))
+
+
+# What was confirmed is kept: nothing to abandon.
+_replies = MidFlowReplies(_own, _own, abandon=None, resume=_ask_current)
 
 
 def _step(update: Update, context: Context) -> Step:
@@ -449,8 +454,11 @@ def _day_problem_text(
 async def typed(update: Update, context: Context) -> str | int | None:
     """Typed text: red flags first, then read it as the answer to the current step."""
     text = message_of(update).text or ""
-    if await stop_for_red_flag(update, context, text):
+    screened = await screen_text(update, context, text)
+    if screened is Screened.REFERRED:
         return END
+    if screened is Screened.CONFIRMING:
+        return None  # the answer to the confirming question decides
     copy = _copy()
     if too_long(text):
         await message_of(update).reply_text(copy.too_long)

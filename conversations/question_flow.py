@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -43,10 +43,18 @@ from bot.services.answers import answer_for
 from bot.services.questionnaire import Asked, Finished, NotCurrent, Questionnaire
 from bot.telegram.callback_data import callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
-from bot.telegram.keyboards import EDITED, NEW_NON_TEXT, NEW_TEXT, Button, in_rows, inline
+from bot.telegram.keyboards import (
+    EDITED,
+    NEW_NON_TEXT,
+    NEW_TEXT,
+    Button,
+    drop_buttons,
+    in_rows,
+    inline,
+)
 from conversations.common import help_command
 from conversations.input_checks import too_long
-from conversations.safety import stop_for_red_flag
+from conversations.safety import CONFIRM, Screened, answer_to_confirmation, screen_text
 
 log = logging.getLogger(__name__)
 
@@ -143,15 +151,6 @@ async def show_choice(message: object, label: str) -> None:
             log.debug("could not edit question message %s", message.message_id)
 
 
-async def drop_buttons(message: object) -> None:
-    """Remove a message's buttons, so an answered step cannot be answered twice."""
-    if isinstance(message, Message) and message.reply_markup is not None:
-        try:
-            await message.edit_reply_markup(reply_markup=None)
-        except BadRequest:  # cosmetic: an old or deleted message is fine
-            log.debug("could not remove buttons of message %s", message.message_id)
-
-
 def per_user_conversation(
     make: Callable[[], ConversationHandler[Context]],
 ) -> ConversationHandler[Context]:
@@ -201,10 +200,12 @@ class MidFlowReplies:
         own: Callable[[Texts], FlowTexts],
         inputs: Callable[[Texts], InputTexts],
         abandon: Abandon | None,
+        resume: Callable[[Update, Context], Awaitable[object]],
     ) -> None:
         self._own = own
         self._inputs = inputs
         self._abandon = abandon
+        self._resume = resume  # shows the current question again (after "No" to a warning)
 
     def abandon(self, update: Update, context: Context) -> None:
         """Drop the unfinished answers of this user's running flow (if the flow drops any)."""
@@ -234,15 +235,26 @@ class MidFlowReplies:
     async def edited(self, update: Update, context: Context) -> int | None:
         """An edit: screened for red flags, otherwise not read."""
         message = message_of(update)
-        if message.text and await stop_for_red_flag(update, context, message.text):
+        screened = await screen_text(update, context, message.text or "")
+        if screened is Screened.REFERRED:
             self.abandon(update, context)
             return END
-        await message.reply_text(self._inputs(services(context).texts).edited)
+        if screened is Screened.CLEAR:
+            await message.reply_text(self._inputs(services(context).texts).edited)
         return None
 
     async def media(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice: ask for a tap or a number."""
         await message_of(update).reply_text(self._inputs(services(context).texts).media)
+
+    async def warning_answered(self, update: Update, context: Context) -> int | None:
+        """The answer to the screen's confirming question: a referral ends the flow; "No"
+        carries on at the same question, nothing lost."""
+        if await answer_to_confirmation(update, context) is Screened.REFERRED:
+            self.abandon(update, context)
+            return END
+        await self._resume(update, context)
+        return None
 
     def fallbacks(
         self, *commands: BaseHandler[Update, Context, Any]
@@ -256,6 +268,7 @@ class MidFlowReplies:
             MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self.other_command),
             MessageHandler(EDITED, self.edited),
             MessageHandler(NEW_NON_TEXT, self.media),
+            CallbackQueryHandler(self.warning_answered, pattern=pattern(CONFIRM)),
         ]
 
 
@@ -277,7 +290,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
 
     def __init__(self, questionnaire: Questionnaire[RowT, ResultT]) -> None:
         self.questionnaire = questionnaire
-        self.replies = MidFlowReplies(self.copy, _shared, questionnaire.abandon)
+        self.replies = MidFlowReplies(self.copy, _shared, questionnaire.abandon, self.ask_again)
 
     @abstractmethod
     def copy(self, texts: Texts) -> StopTexts:
@@ -365,9 +378,12 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
     async def answer_typed(self, update: Update, context: Context) -> str | int | None:
         """Typed text: red flags first; a number for the pain keypad; otherwise ask for a tap."""
         text = message_of(update).text or ""
-        if await stop_for_red_flag(update, context, text):
+        screened = await screen_text(update, context, text)
+        if screened is Screened.REFERRED:
             self.replies.abandon(update, context)
             return END
+        if screened is Screened.CONFIRMING:
+            return None  # the answer to the confirming question decides; nothing is lost
         texts = services(context).texts
         current = self._position(update, context)
         if current is None:
@@ -438,6 +454,14 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         query = update.callback_query
         assert query is not None
         await query.answer(self.copy(services(context).texts).finished_button)
+
+    async def ask_again(self, update: Update, context: Context) -> bool:
+        """Show the question this user is on again, if this flow is running; True if shown."""
+        current = self._position(update, context)
+        if current is None:
+            return False
+        await self._ask(message_of(update), current, services(context).texts)
+        return True
 
     def build(self) -> ConversationHandler[Context]:
         """The flow's conversation, in one literal."""

@@ -1,25 +1,43 @@
-"""Red flags win: the one place a flow turns a red flag into a referral message.
+"""Red flags win: the one place typed text is screened and turned into a referral.
 
-Every flow screens free text through the engine's `screen_free_text` before anything else;
-a match stops self-management, is recorded (only with consent) and says where to go.
+Every flow hands typed text (new or edited) to `screen_text` before reading it as an answer.
+The screen (bot/coaching/screening) works in two stages: an explicit warning sign ("my knee
+locked and won't straighten") refers at once; a likely but unclear one gets one confirming
+question with Yes / No / Not sure buttons, where Yes or Not sure refer and No carries on
+exactly where the user was (conversations/safety_confirm.py). A referral says how urgent it is
+and where to go in the user's country (from their time zone), is recorded (only with consent),
+and pauses the plan and its reminders.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from enum import Enum
 
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.coaching.triage import screen_free_text
+from bot.coaching.screening import Finding, Route, Urgency, care_route, finding_for, screen
 from bot.content import Content, RedFlag, get_content
 from bot.content.texts import get_texts
-from bot.services.onboarding import has_consented
+from bot.services.onboarding import has_consented, zone_of
 from bot.services.plans import refer
+from bot.telegram.callback_data import StaleButtonError, callback, pressed
 from bot.telegram.context import Context, services
+from bot.telegram.keyboards import drop_buttons, inline
 
 log = logging.getLogger(__name__)
+
+CONFIRM = "safe"  # callback namespace of the confirming question: safe:<answer>:<sign>
+
+
+class Screened(Enum):
+    """What screening a message did: nothing, asked to confirm, or referred."""
+
+    CLEAR = "clear"
+    CONFIRMING = "confirming"
+    REFERRED = "referred"
 
 
 def sources_line(reference_ids: Iterable[str], content: Content | None = None) -> str:
@@ -32,65 +50,123 @@ def sources_line(reference_ids: Iterable[str], content: Content | None = None) -
     return "; ".join(seen)
 
 
-def referral_text(flag: RedFlag, content: Content | None = None) -> str:
-    """What to tell someone whose free text raised `flag`: why, where to go, sources."""
+def where_to_go(urgency: Urgency, route: Route) -> str:
+    """The route that fits the urgency, in the user's country."""
+    care = route.care
+    if urgency is Urgency.EMERGENCY:
+        return care.emergency
+    if urgency is Urgency.SAME_DAY:
+        return care.same_day
+    return care.routine
+
+
+def referral_text(
+    flag: RedFlag, urgency: Urgency, route: Route, content: Content | None = None
+) -> str:
+    """What to tell someone whose typed text raised `flag`: how urgent, why, where to go in
+    their country, what happens to the programme, and the sources."""
     content = content or get_content()
-    copy = get_texts().flows
-    tier = content.tiers[flag.tier]
+    copy = get_texts().flows.referral
+    tier = content.tiers[urgency.tier]
     sources = sources_line([*flag.references, *tier.references], content)
     return "\n\n".join(
         [
-            copy.referral.free_text_intro,
-            tier.title,
+            copy.free_text_intro,
+            getattr(copy.headings, urgency.value),
             content.render(flag.message),
-            copy.outcome.referral.format(where_to_go=tier.where_to_go, action=tier.action),
-            copy.referral.source_line.format(sources=sources),
+            where_to_go(urgency, route),
+            tier.action,
+            copy.source_line.format(sources=sources),
         ]
     )
 
 
-async def stop_for_red_flag(update: Update, context: Context, text: str) -> bool:
-    """Screen `text`; on a red flag, answer with the referral and record it. True if stopped."""
-    flag = screen_free_text(text)
-    if flag is None:
-        return False
+async def refer_for(update: Update, context: Context, finding: Finding) -> None:
+    """Refer for a warning sign: record it (with consent), pause the plan, say where to go."""
     user = update.effective_user
     message = update.effective_message
     assert user is not None
     assert message is not None
+    content = get_content()
+    flag = content.red_flags[finding.red_flag]
     svc = services(context)
     with svc.db.session() as session:
+        zone = zone_of(session, user.id)
         # Without consent nothing about their health is stored; the advice is given anyway.
         if has_consented(session, user.id):
-            refer(session, user.id, flag.tier, [flag.id], "free_text", svc.clock.now())
-    await _reply(message, referral_text(flag))
+            refer(session, user.id, finding.urgency.tier, [flag.id], "free_text", svc.clock.now())
+    await message.reply_text(
+        referral_text(flag, finding.urgency, care_route(zone)), reply_markup=ReplyKeyboardRemove()
+    )
     # A health fact: logged as an event to count, never next to who it was.
-    log.info("red flag in free text tier=%s", flag.tier.value)
-    return True
+    log.info("red flag in free text urgency=%s", finding.urgency.value)
 
 
-async def _reply(message: Message, text: str) -> None:
-    await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+async def _ask_to_confirm(message: Message, finding: Finding) -> None:
+    copy = get_texts().flows.referral
+    buttons = [
+        (copy.confirm_yes, callback(CONFIRM, "yes", finding.sign)),
+        (copy.confirm_no, callback(CONFIRM, "no", finding.sign)),
+        (copy.confirm_unsure, callback(CONFIRM, "unsure", finding.sign)),
+    ]
+    await message.reply_text(finding.question, reply_markup=inline([buttons]))
+
+
+async def screen_text(update: Update, context: Context, text: str) -> Screened:
+    """Screen typed text: refer on an explicit warning sign, ask about an unclear one."""
+    if not text.strip():
+        return Screened.CLEAR
+    screening = screen(text)
+    if screening.refer_now is not None:
+        await refer_for(update, context, screening.refer_now)
+        return Screened.REFERRED
+    if screening.to_confirm is not None:
+        assert update.effective_message is not None
+        await _ask_to_confirm(update.effective_message, screening.to_confirm)
+        return Screened.CONFIRMING
+    return Screened.CLEAR
+
+
+async def answer_to_confirmation(update: Update, context: Context) -> Screened:
+    """A press on the confirming question: Yes or Not sure refer (REFERRED); No says so and
+    changes nothing (CLEAR), so the caller carries on where the user was."""
+    press = pressed(update)
+    if press.action not in ("yes", "no", "unsure"):
+        raise StaleButtonError
+    finding = finding_for(press.text(0))
+    if finding is None:
+        raise StaleButtonError
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await drop_buttons(query.message)
+    if press.action == "no":
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(get_texts().flows.referral.carry_on)
+        return Screened.CLEAR
+    await refer_for(update, context, finding)
+    return Screened.REFERRED
 
 
 async def screen_stray_text(update: Update, context: Context) -> None:
-    """Outside any flow: a message that mentions a red flag gets the referral."""
+    """Outside any flow: a message that mentions a warning sign gets the referral or the
+    confirming question."""
     message = update.effective_message
     assert message is not None
     assert message.text is not None
-    await stop_for_red_flag(update, context, message.text)
+    await screen_text(update, context, message.text)
 
 
-class _MentionsRedFlag(filters.MessageFilter):
-    """Text (new or edited) that matches a red-flag pattern."""
+class _MentionsWarningSign(filters.MessageFilter):
+    """Text (new or edited) in which the screen finds a warning sign, clear or not."""
 
     def filter(self, message: Message) -> bool:
-        return bool(message.text) and screen_free_text(message.text or "") is not None
+        return bool(message.text) and not screen(message.text or "").clear
 
 
-MENTIONS_RED_FLAG = _MentionsRedFlag(name="MentionsRedFlag")
+MENTIONS_WARNING_SIGN = _MentionsWarningSign(name="MentionsWarningSign")
 
 
 def stray_text_handler() -> BaseHandler[Update, Context, None]:
-    """Catch red flags in text no flow claimed; registered before the generic fallbacks."""
-    return MessageHandler(MENTIONS_RED_FLAG & ~filters.COMMAND, screen_stray_text)
+    """Catch warning signs in text no flow claimed; registered before the generic fallbacks."""
+    return MessageHandler(MENTIONS_WARNING_SIGN & ~filters.COMMAND, screen_stray_text)

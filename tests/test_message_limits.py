@@ -24,6 +24,8 @@ from telegram import InlineKeyboardMarkup
 
 from bot.coaching.plan import Task, describe_dosage, plan_for
 from bot.coaching.progression import CheckIn, PlanState, next_step, weekly_summary
+from bot.coaching.screening import Route, Urgency
+from bot.coaching.screening.countries import countries_content
 from bot.coaching.triage import AnswerError, Outcome, triage
 from bot.content import Content, Question, QuestionKind, Signal, get_content
 from bot.content.kinds import TIER_SEVERITY, DecisionKind, Morning, Stage, Tier
@@ -210,6 +212,12 @@ def copy_strings() -> Iterator[tuple[str, str]]:
         yield from walk(model, file)
 
 
+def every_route() -> list[Route]:
+    """Every row of the country table, the default included."""
+    table = countries_content()
+    return [Route(None, table.default), *(Route(c, r) for c, r in table.countries.items())]
+
+
 def plan_message(
     stage: Stage, today: date, tasks: list[Task], done: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -345,7 +353,9 @@ def every_message() -> Iterator[tuple[str, str]]:
     for outcome in outcomes(content):
         yield f"outcome {outcome.kind} ({len(outcome.reasons)} reasons)", outcome_text(outcome)
     for flag in content.red_flags.values():
-        yield f"free-text referral {flag.id}", referral_text(flag, content)
+        for urgency, route in product(Urgency, every_route()):
+            name = f"free-text referral {flag.id} {urgency} {route.country}"
+            yield name, referral_text(flag, urgency, route, content)
     # Every red flag the check-in's questions can raise, all at once (one is the most today).
     checkin_flags = [
         content.red_flags[o.red_flag]

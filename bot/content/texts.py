@@ -143,10 +143,24 @@ class OutcomeCopy(TextModel):
     referral: str
 
 
+class UrgencyTexts(TextModel):
+    """One text per urgency of the safety screen (bot/coaching/screening `Urgency`)."""
+
+    emergency: str
+    same_day: str
+    clinician_soon: str
+    outside_pathway: str
+
+
 class ReferralCopy(TextModel):
     free_text_intro: str
+    headings: UrgencyTexts
     source_line: str
     no_plan: str
+    confirm_yes: str
+    confirm_no: str
+    confirm_unsure: str
+    carry_on: str
 
 
 class PlanCopy(TextModel):

@@ -19,7 +19,7 @@ from bot.coaching.screening.countries import (
     country_for_zone,
     load_countries,
 )
-from bot.coaching.screening.engine import Finding, Screening, screen, warm_up
+from bot.coaching.screening.engine import Finding, Screening, finding_for, screen, warm_up
 from bot.coaching.screening.language import is_probably_english
 
 
@@ -37,6 +37,7 @@ __all__ = [
     "care_route",
     "content_files",
     "country_for_zone",
+    "finding_for",
     "is_probably_english",
     "screen",
     "warm_up",

@@ -344,6 +344,15 @@ def warm_up() -> None:
     language.warm_up()
 
 
+def finding_for(sign_id: str) -> Finding | None:
+    """The finding a sign of content/screening.yaml stands for (a confirming question's
+    answer names its sign); None for a sign that no longer exists."""
+    for sign in screening_content().signs:
+        if sign.id == sign_id:
+            return Finding(sign.id, sign.red_flag, sign.urgency, sign.question)
+    return None
+
+
 def screen(text: str) -> Screening:
     """Screen one free-text message for red flags. Pure: no I/O, no logging, no Telegram."""
     return _screen_engine().screen(text)

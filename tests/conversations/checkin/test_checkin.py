@@ -66,7 +66,9 @@ async def test_before_the_knee_check_the_user_is_sent_to_assess(harness, db):
 async def test_a_referred_user_is_told_where_to_go_and_not_checked_in(harness, db):
     user = harness.user(602)
     await runner_with_plan(user, TYPICAL)
-    await user.send("my knee gave way on the stairs")  # outside any flow: referred
+    await user.send("my knee gave way on the stairs")  # outside any flow: unclear, so asked
+    assert user.last.button_labels == ["Yes", "No", "Not sure"]
+    await user.press("Yes")  # confirmed: referred
     assert plan_state(db, 602).stage == "referred"
     await user.send("/checkin")
     assert "no check-in for now" in user.last_text
@@ -126,10 +128,14 @@ async def test_a_red_flag_in_typed_text_mid_checkin_wins(harness, db, how):
     await runner_with_plan(user, TYPICAL)
     await at_question(user, "worst_pain_24h")
     if how == "typed":
-        await user.send("3, but my knee locked this morning")
+        await user.send("3, but my knee locked this morning")  # explicit: referred at once
     else:
-        await user.edit(1, "my knee keeps giving way")
-    assert "A&E" in user.last_text
+        await user.edit(1, "my knee keeps giving way")  # unclear: asked first
+        await user.press("Not sure")
+    # Same day, not 999: the route for the user's country (London) at that urgency.
+    assert "Please get your knee seen today" in user.last_text
+    assert "NHS 111" in user.last_text
+    assert "999" not in user.last_text
     assert referrals(db, 605)[0].source == "free_text"
     assert plan_state(db, 605).stage == "referred"
     assert checkins(db, 605) == []  # the unfinished check-in is dropped

@@ -1,0 +1,92 @@
+"""Typed warning signs through the real Application: explicit ones refer at once with the
+urgency and the place that fit the sign and the user's country; unclear ones get one
+confirming question, where No returns the user to exactly where they were."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conversations.journeys import (
+    TYPICAL,
+    answer,
+    assess,
+    conversation_state,
+    current,
+    onboard,
+    plan_state,
+    referrals,
+)
+
+
+async def test_an_unclear_sign_mid_check_asks_and_no_carries_on_with_nothing_lost(harness, db):
+    user = harness.user(301)
+    await onboard(user)
+    await assess(user, {"injury": "no", "emergency_knee": "none"})
+    before = current(db, 301)
+    await user.send("I'm not sure it locked, it just felt stuck")
+    assert user.last.button_labels == ["Yes", "No", "Not sure"]
+    assert referrals(db, 301) == []
+    await user.press("No")
+    assert "carry on" in user.messages[-2].text
+    assert user.last_text.startswith("Question")  # the same question, shown again
+    assert current(db, 301) == before
+    assert conversation_state(db, "assessment", 301) == "assessment.question"
+    await answer(user, "emergency_body", "none")  # and the check goes on
+    assert current(db, 301) != before
+
+
+@pytest.mark.parametrize("reply", ["Yes", "Not sure"])
+async def test_yes_or_not_sure_to_the_question_refers(harness, db, reply):
+    user = harness.user(302)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.send("my knee keeps giving way")
+    await user.press(reply)
+    assert "Please get your knee seen today" in user.last_text
+    assert plan_state(db, 302).stage == "referred"
+    assert [r.source for r in referrals(db, 302)] == ["free_text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't walk down stairs without pain",
+        "the ice made my knee numb",
+        "the bandage made my toes tingle",
+        "short of breath after the intervals",
+        "got stuck in traffic",
+        "I locked the door",
+        "No locking, giving way or numbness",
+    ],
+)
+async def test_everyday_runner_talk_is_not_a_warning(harness, db, text):
+    user = harness.user(303)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.send(text)
+    assert user.last.button_labels != ["Yes", "No", "Not sure"]
+    assert "emergency" not in user.last_text.lower()
+    assert referrals(db, 303) == []
+    assert plan_state(db, 303).stage != "referred"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "heading", "route", "not_there"),
+    [
+        ("London", "my knee locked", "seen today", "NHS 111", "911"),
+        ("New York", "my knee locked", "seen today", "urgent care", "NHS 111"),
+        ("London", "hot swollen knee, temp of 39", "emergency care now", "999", "911"),
+        ("New York", "hot swollen knee, temp of 39", "emergency care now", "911", "999"),
+        ("Berlin", "hot swollen knee, temp of 39", "emergency care now", "112", "999"),
+    ],
+)
+async def test_the_referral_fits_the_urgency_and_the_country(
+    harness, db, zone, text, heading, route, not_there
+):
+    user = harness.user(304)
+    await onboard(user, zone=zone)
+    await assess(user, TYPICAL)
+    await user.send(text)
+    assert heading in user.last_text
+    assert route in user.last_text
+    assert not_there not in user.last_text
