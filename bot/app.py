@@ -33,6 +33,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.telegram.context import Services, attach_services, services_in
 from bot.telegram.errors import on_error
+from bot.telegram.housekeeping import start_housekeeping
 from bot.telegram.jobs import start_dispatcher
 from bot.telegram.persistence import SqlPersistence
 from conversations import (
@@ -132,6 +133,7 @@ async def _post_init(app: BotApplication) -> None:
     texts = services_in(app.bot_data).texts.ui
     await app.bot.set_my_commands([BotCommand(c.command, c.description) for c in texts.commands])
     start_dispatcher(app)  # the one repeating reminder job
+    start_housekeeping(app)  # daily: forget people blocked longer than the retention period
     log.info("bot ready as @%s", app.bot.username)
 
 
