@@ -43,6 +43,7 @@ from conversations import (
     info,
     onboarding,
     plan,
+    privacy,
     reminders,
     safety,
 )
@@ -116,6 +117,9 @@ def _register_handlers(app: BotApplication) -> None:
     # Reminders: nudge buttons (Done, Snooze, Skip today), /pause and /resume.
     for reminder_handler in reminders.handlers():
         app.add_handler(reminder_handler, MAIN)
+    # Data the user controls: /privacy, /export, /delete and its confirmation.
+    for data_handler in privacy.handlers():
+        app.add_handler(data_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)
 

@@ -39,6 +39,7 @@ from bot.sandbox.fake_telegram.limits import (
     utf16_length,
 )
 from bot.services.checkins import Result
+from bot.settings import MAX_RETENTION_DAYS
 from bot.storage.models.reminders import ReminderKind
 from bot.telegram.callback_data import callback
 from bot.telegram.keyboards import in_rows, inline
@@ -47,6 +48,7 @@ from conversations.assessment import outcome_text
 from conversations.checkin import _red_flag_text, _referral_text, _result_text
 from conversations.info import _fit, about_texts
 from conversations.plan import exercise_text, plan_message, variant_text
+from conversations.privacy import delete_keyboard
 from conversations.question_flow import question_keyboard, question_text
 from conversations.safety import referral_text, sources_line
 
@@ -159,6 +161,7 @@ def worst_values(content: Content) -> dict[str, str]:
         "share_location": get_texts().onboarding.share_location,
         "intro": get_texts().checkin.referral_intro,
         "commands": get_texts().ui.command_list(),
+        "retention_days": str(MAX_RETENTION_DAYS),
     }
 
 
@@ -458,6 +461,7 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         else:
             yield f"task page {task.id}", inline([[done], [(plan.back_button, "plan:today")]])
 
+    yield "delete confirmation", delete_keyboard(get_texts().privacy.delete)
     for kind in ReminderKind:
         yield f"nudge {kind}", nudge_keyboard(get_texts().nudges, kind, MAX_REMINDER_ID, DAY)
     pause = get_texts().nudges.pause
