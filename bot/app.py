@@ -37,6 +37,7 @@ from bot.telegram.housekeeping import start_housekeeping
 from bot.telegram.jobs import start_dispatcher
 from bot.telegram.persistence import SqlPersistence
 from conversations import (
+    admin,
     assessment,
     checkin,
     common,
@@ -117,8 +118,10 @@ def _register_handlers(app: BotApplication) -> None:
     # Reminders: nudge buttons (Done, Snooze, Skip today), /pause and /resume.
     for reminder_handler in reminders.handlers():
         app.add_handler(reminder_handler, MAIN)
-    # Data the user controls: /privacy, /export, /delete and its confirmation.
-    for data_handler in privacy.handlers():
+    # Data the user controls: /privacy, /export, /delete and its confirmation. /stats matches
+    # operators only, so anyone else's falls through to the fallbacks like any unknown command.
+    operators = services_in(app.bot_data).settings.admin_user_ids
+    for data_handler in (*privacy.handlers(), *admin.handlers(operators)):
         app.add_handler(data_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)

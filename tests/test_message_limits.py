@@ -39,11 +39,13 @@ from bot.sandbox.fake_telegram.limits import (
     utf16_length,
 )
 from bot.services.checkins import Result
+from bot.services.stats import Count, Stats
 from bot.settings import MAX_RETENTION_DAYS
 from bot.storage.models.reminders import ReminderKind
 from bot.telegram.callback_data import callback
 from bot.telegram.keyboards import in_rows, inline
 from bot.telegram.nudges import nudge_keyboard
+from conversations.admin import stats_text
 from conversations.assessment import outcome_text
 from conversations.checkin import _red_flag_text, _referral_text, _result_text
 from conversations.info import _fit, about_texts
@@ -162,6 +164,8 @@ def worst_values(content: Content) -> dict[str, str]:
         "intro": get_texts().checkin.referral_intro,
         "commands": get_texts().ui.command_list(),
         "retention_days": str(MAX_RETENTION_DAYS),
+        "count": "9999999",
+        "percent": "100",
     }
 
 
@@ -177,6 +181,7 @@ COMPOSITES = {
     "flows.yaml.about.sources",
     "checkin_flow.yaml.layout",
     "checkin_flow.yaml.referral",
+    "privacy.yaml.stats.layout",
 }
 
 
@@ -387,6 +392,17 @@ def every_message() -> Iterator[tuple[str, str]]:
     ]
     for state in every_state(content):
         yield f"weekly summary {state.stage}", weekly_summary(state, history, DAY, content)
+
+    many = Count(9_999_999)
+    figures = Stats(
+        users=many,
+        active=many,
+        runners=many,
+        adherence_percent=100,
+        per_stage=dict.fromkeys(Stage, many),
+        referred_by_tier=dict.fromkeys(Tier, many),
+    )
+    yield "/stats", stats_text(figures, get_texts().privacy.stats, content)
 
 
 def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:

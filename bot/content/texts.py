@@ -288,12 +288,20 @@ class DeleteCopy(TextModel):
     kept: str
 
 
+class StatsCopy(TextModel):
+    layout: str
+    line: str
+    adherence: str
+    hidden: str
+
+
 class PrivacyCopy(TextModel):
-    """/privacy, /export and /delete (also how consent is withdrawn)."""
+    """/privacy, /export, /delete (also how consent is withdrawn) and the operators' /stats."""
 
     policy: str
     export: ExportCopy
     delete: DeleteCopy
+    stats: StatsCopy
 
 
 # --- all of them ------------------------------------------------------------------------------
