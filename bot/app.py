@@ -4,6 +4,7 @@ Every handler group sees each update, in order; inside a group the first matchin
 wins. So:
   -20  membership: block / unblock of the bot (my_chat_member)
   -10  guard: group chats get a one-line redirect and nothing else runs
+   -5  data rights: /privacy, /export, /delete answer at any step, even mid-flow, and stop
     0  conversations, then commands, then - registered last - the fallbacks, which therefore
        answer only what nothing before them claimed
 """
@@ -51,7 +52,7 @@ from conversations import (
 
 log = logging.getLogger(__name__)
 
-MEMBERSHIP, GUARDS, MAIN = -20, -10, 0
+MEMBERSHIP, GUARDS, DATA_RIGHTS, MAIN = -20, -10, -5, 0
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -106,6 +107,11 @@ def _register_handlers(app: BotApplication) -> None:
     )
     # Nothing about a group chat reaches the flows, and nothing is stored for it.
     app.add_handler(TypeHandler(Update, common.guard_group_chats), GUARDS)
+    # Data the user controls: /privacy, /export, /delete and its confirmation. Before the
+    # conversations, whose fallbacks would otherwise answer "finish this first" - and someone
+    # asked for consent may well want /privacy first. Each stops the update once answered.
+    for data_handler in privacy.handlers():
+        app.add_handler(data_handler, DATA_RIGHTS)
 
     # Commands and conversations.
     # Conversations first: while one runs, it answers that user's text, buttons and /cancel.
@@ -118,11 +124,10 @@ def _register_handlers(app: BotApplication) -> None:
     # Reminders: nudge buttons (Done, Snooze, Skip today), /pause and /resume.
     for reminder_handler in reminders.handlers():
         app.add_handler(reminder_handler, MAIN)
-    # Data the user controls: /privacy, /export, /delete and its confirmation. /stats matches
-    # operators only, so anyone else's falls through to the fallbacks like any unknown command.
-    operators = services_in(app.bot_data).settings.admin_user_ids
-    for data_handler in (*privacy.handlers(), *admin.handlers(operators)):
-        app.add_handler(data_handler, MAIN)
+    # /stats matches operators only, so anyone else's falls through to the fallbacks like any
+    # unknown command.
+    for admin_handler in admin.handlers(services_in(app.bot_data).settings.admin_user_ids):
+        app.add_handler(admin_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)
 

@@ -2,8 +2,11 @@
 (everything as JSON, the check-ins as CSV) and /delete, whose confirmation is also how consent
 is withdrawn.
 
-Callbacks translate only: update -> bot/services/privacy.py in one unit of work -> reply.
-Nothing here logs what a user said or holds; only ids and counts.
+These work at any step, even mid-flow (someone asked for consent may want /privacy first):
+they run in a handler group before the conversations and stop the update there, so the flow
+in progress neither answers nor moves. Callbacks translate only: update ->
+bot/services/privacy.py in one unit of work -> reply. Nothing here logs what a user said or
+holds; only ids and counts.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.content.texts import DeleteCopy
 from bot.services import privacy
-from bot.telegram.callback_data import callback, pattern, pressed
+from bot.telegram.callback_data import StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, services
 from bot.telegram.keyboards import column
 from bot.telegram.persistence import forget_in_memory
@@ -37,6 +40,7 @@ async def privacy_command(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(
         svc.texts.privacy.policy.format(retention_days=svc.settings.blocked_user_retention_days)
     )
+    raise ApplicationHandlerStop  # answered: a flow in progress stays where it was
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -50,7 +54,7 @@ async def export_command(update: Update, context: Context) -> None:
         export = privacy.export_user(session, user_id, svc.clock.now())
     if export.is_empty:
         await update.effective_message.reply_text(copy.nothing)
-        return
+        raise ApplicationHandlerStop
     message = update.effective_message
     await message.reply_document(
         export.as_json().encode(), filename=JSON_FILE, caption=copy.json_caption
@@ -60,6 +64,7 @@ async def export_command(update: Update, context: Context) -> None:
     )
     rows = sum(len(rows) for rows in export.tables.values())
     log.info("export user=%s rows=%s", user_id, rows)
+    raise ApplicationHandlerStop
 
 
 async def delete_command(update: Update, context: Context) -> None:
@@ -67,6 +72,7 @@ async def delete_command(update: Update, context: Context) -> None:
     copy = services(context).texts.privacy.delete
     assert update.effective_message is not None
     await update.effective_message.reply_text(copy.confirm, reply_markup=delete_keyboard(copy))
+    raise ApplicationHandlerStop
 
 
 def delete_keyboard(copy: DeleteCopy) -> InlineKeyboardMarkup:
@@ -78,7 +84,10 @@ def delete_keyboard(copy: DeleteCopy) -> InlineKeyboardMarkup:
 
 async def delete_pressed(update: Update, context: Context) -> None:
     """Delete everything kept about the user, or keep it, and say which in place of the ask."""
-    choice = pressed(update).action
+    try:
+        choice = pressed(update).action
+    except StaleButtonError:
+        return  # unreadable: left to the stale-button fallback, the one answer it gets
     query = update.callback_query
     assert query is not None
     svc = services(context)
@@ -86,13 +95,14 @@ async def delete_pressed(update: Update, context: Context) -> None:
     await query.answer()
     if choice == KEEP:
         await _replace(update, copy.kept)
-        return
+        raise ApplicationHandlerStop  # answered: the catch-all for stale buttons must not
     user_id = query.from_user.id
     with svc.db.session() as session:
         deleted = privacy.forget_user(session, user_id)
     forget_in_memory(context.application, user_id)
     log.info("delete user=%s rows=%s", user_id, deleted)
     await _replace(update, copy.deleted if deleted else copy.nothing)
+    raise ApplicationHandlerStop
 
 
 async def _replace(update: Update, text: str) -> None:
@@ -104,7 +114,7 @@ async def _replace(update: Update, text: str) -> None:
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:
-    """The privacy handlers for group MAIN, before the fallbacks."""
+    """The privacy handlers, for their own group before the conversations (`DATA_RIGHTS`)."""
     return [
         CommandHandler("privacy", privacy_command),
         CommandHandler("export", export_command),

@@ -16,13 +16,14 @@ from datetime import timedelta
 
 from sqlmodel import SQLModel
 
+from bot.content.texts import get_texts
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.sandbox.fake_telegram.server import BotMessage
 from bot.sandbox.fake_telegram.users import FakeUser
 from bot.storage.db import Database
 from bot.telegram.jobs import replay
 from tests.conversations.checkin.journeys import check_in
-from tests.conversations.journeys import TYPICAL, assess, onboard
+from tests.conversations.journeys import TYPICAL, answer, assess, onboard
 from tests.support.rows import holds_nothing, rows_of
 
 # Ids no message id, row id or time can be mistaken for (both over 32 bits, as Telegram's are).
@@ -152,3 +153,31 @@ async def test_keep_my_data_deletes_nothing(harness, db):
     assert "Nothing deleted" in alex.last_text
     assert alex.last.button_labels == []
     assert rows_of(db, ALEX) == before
+
+
+async def test_a_malformed_delete_press_is_a_stale_button_and_deletes_nothing(harness, db):
+    alex = harness.user(ALEX)
+    await onboard(alex)
+    before = rows_of(db, ALEX)
+    await alex.press_data("delete:confirm:%%")
+    answers = list(harness.telegram.callback_answers)
+    assert answers[-1].text == get_texts().ui.stale_button
+    assert len(answers) == len({a.callback_query_id for a in answers})  # answered once
+    assert rows_of(db, ALEX) == before
+
+
+async def test_privacy_and_export_answer_mid_flow_and_the_flow_carries_on(harness):
+    alex = harness.user(ALEX)
+    await alex.send("/start")  # asked for consent: the moment to read /privacy
+    await alex.send("/privacy")
+    assert "What I keep" in alex.last_text
+    await alex.press("I agree")
+    assert "How old are you?" in alex.last_text
+
+    bea = harness.user(BEA, "Beatrix")
+    await onboard(bea)
+    await bea.send("/assess")
+    await bea.send("/export")
+    assert set(documents(bea)) == {"knee-coach-data.json", "knee-coach-checkins.csv"}
+    await answer(bea, "injury", "no")  # the knee check goes on where it was
+    assert "Question 2 of" in bea.last_text
