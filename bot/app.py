@@ -4,7 +4,8 @@ Every handler group sees each update, in order; inside a group the first matchin
 wins. So:
   -20  membership: block / unblock of the bot (my_chat_member)
   -10  guard: group chats get a one-line redirect and nothing else runs
-   -5  guard: a button press without data is answered as stale and nothing else runs
+   -7  guard: a button press without data is answered as stale and nothing else runs
+   -5  data rights: /privacy, /export, /delete answer at any step, even mid-flow, and stop
     0  conversations, then commands, then - registered last - the fallbacks, which therefore
        answer only what nothing before them claimed
 """
@@ -38,16 +39,19 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.telegram.context import Services, attach_services, services_in
 from bot.telegram.errors import on_error
+from bot.telegram.housekeeping import start_housekeeping
 from bot.telegram.jobs import start_dispatcher
 from bot.telegram.persistence import SqlPersistence
 from bot.telegram.update_processor import PerUserUpdateProcessor
 from conversations import (
+    admin,
     assessment,
     checkin,
     common,
     info,
     onboarding,
     plan,
+    privacy,
     reminders,
     safety,
     safety_confirm,
@@ -55,7 +59,7 @@ from conversations import (
 
 log = logging.getLogger(__name__)
 
-MEMBERSHIP, GUARDS, PRESS_GUARDS, MAIN = -20, -10, -5, 0
+MEMBERSHIP, GUARDS, PRESS_GUARDS, DATA_RIGHTS, MAIN = -20, -10, -7, -5, 0
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -112,6 +116,11 @@ def _register_handlers(app: BotApplication) -> None:
     app.add_handler(TypeHandler(Update, common.guard_group_chats), GUARDS)
     # A press without data would match every button handler below (a PTB rule).
     app.add_handler(TypeHandler(Update, common.refuse_empty_presses), PRESS_GUARDS)
+    # Data the user controls: /privacy, /export, /delete and its confirmation. Before the
+    # conversations, whose fallbacks would otherwise answer "finish this first" - and someone
+    # asked for consent may well want /privacy first. Each stops the update once answered.
+    for data_handler in privacy.handlers():
+        app.add_handler(data_handler, DATA_RIGHTS)
 
     # Commands and conversations.
     # Conversations first: while one runs, it answers that user's text, buttons and /cancel.
@@ -124,6 +133,10 @@ def _register_handlers(app: BotApplication) -> None:
     # Reminders: nudge buttons (Done, Snooze, Skip today), /pause and /resume.
     for reminder_handler in reminders.handlers():
         app.add_handler(reminder_handler, MAIN)
+    # /stats matches operators only, so anyone else's falls through to the fallbacks like any
+    # unknown command.
+    for admin_handler in admin.handlers(services_in(app.bot_data).settings.admin_user_ids):
+        app.add_handler(admin_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)
     # The answer to the screen's confirming question, whichever flow (or none) is running.
@@ -143,6 +156,7 @@ async def _post_init(app: BotApplication) -> None:
     texts = services_in(app.bot_data).texts.ui
     await app.bot.set_my_commands([BotCommand(c.command, c.description) for c in texts.commands])
     start_dispatcher(app)  # the one repeating reminder job
+    start_housekeeping(app)  # daily: forget people blocked longer than the retention period
     # Compile the safety screen and index the world's places now, off the event loop, rather
     # than making the first person who types wait (about a second each, once per process).
     await asyncio.to_thread(screening.warm_up)

@@ -7,6 +7,7 @@ friendly paragraph; nothing else in the code reads the environment.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
@@ -14,6 +15,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite:///data/knee-coach.db"
+
+# Keeping a blocked user's data for more than ten years would not be a retention period.
+MAX_RETENTION_DAYS = 3650
 
 # BotFather tokens are "<bot id>:<35 url-safe characters>"; we accept a little more slack
 # so a future change in length does not lock operators out.
@@ -29,6 +33,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
     database_url: str = DEFAULT_DATABASE_URL
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # How long the data of someone who blocked the bot is kept before housekeeping deletes it.
+    blocked_user_retention_days: int = Field(default=180, ge=1, le=MAX_RETENTION_DAYS)
     log_level: str = "INFO"
 
     @field_validator("admin_user_ids", mode="before")
@@ -48,6 +54,10 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @property
+    def blocked_user_retention(self) -> timedelta:
+        return timedelta(days=self.blocked_user_retention_days)
 
     def token_is_well_formed(self) -> bool:
         """Tell whether the configured token has BotFather's shape (it may still be revoked)."""

@@ -42,15 +42,19 @@ from bot.sandbox.fake_telegram.limits import (
 )
 from bot.services.checkins import Result
 from bot.services.reminders.nudge import Nudge
+from bot.services.stats import Count, Stats
 from bot.services.today import TodayPlan
+from bot.settings import MAX_RETENTION_DAYS
 from bot.storage.models.reminders import ReminderKind
 from bot.telegram.callback_data import callback
 from bot.telegram.keyboards import in_rows, inline
 from bot.telegram.nudges import nudge_keyboard
+from conversations.admin import stats_text
 from conversations.assessment import outcome_text
 from conversations.checkin import _red_flag_text, _referral_text, _result_text
 from conversations.info import _fit, about_texts
 from conversations.plan import exercise_text, render_today, variant_text
+from conversations.privacy import delete_keyboard
 from conversations.question_flow import question_keyboard, question_text
 from conversations.reminders import pause_keyboard
 from conversations.safety import referral_text, sources_line
@@ -174,6 +178,9 @@ def worst_values(content: Content) -> dict[str, str]:
                 for o in q.options
             ]
         ),
+        "retention_days": str(MAX_RETENTION_DAYS),
+        "count": "9999999",
+        "percent": "100",
     }
 
 
@@ -189,6 +196,7 @@ COMPOSITES = {
     "flows.yaml.about.sources",
     "checkin_flow.yaml.layout",
     "checkin_flow.yaml.referral",
+    "privacy.yaml.stats.layout",
 }
 
 
@@ -414,6 +422,17 @@ def every_message() -> Iterator[tuple[str, str]]:
     for state in every_state(content):
         yield f"weekly summary {state.stage}", weekly_summary(state, history, DAY, content)
 
+    many = Count(9_999_999)
+    figures = Stats(
+        users=many,
+        active=many,
+        runners=many,
+        adherence_percent=100,
+        per_stage=dict.fromkeys(Stage, many),
+        referred_by_tier=dict.fromkeys(Tier, many),
+    )
+    yield "/stats", stats_text(figures, get_texts().privacy.stats, content)
+
 
 def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
     """(what, keyboard) for every inline keyboard, with the longest ids and labels."""
@@ -485,6 +504,7 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         else:
             yield f"task page {task.id}", inline([[done], [(plan.back_button, "plan:today")]])
 
+    yield "delete confirmation", delete_keyboard(get_texts().privacy.delete)
     for kind in ReminderKind:
         nudge = Nudge(
             chat_id=MAX_REMINDER_ID,

@@ -1,5 +1,6 @@
 """The words around the flows - everything the bot says that is not clinical content - from
-`content/ui.yaml`, `onboarding.yaml`, `flows.yaml`, `checkin_flow.yaml` and `nudges.yaml`.
+`content/ui.yaml`, `onboarding.yaml`, `flows.yaml`, `checkin_flow.yaml`, `nudges.yaml` and
+`privacy.yaml`.
 
 One home for them: one base model (`TextModel`, whose one normalisation joins YAML's wrapped
 lines), one aggregate (`Texts`), loaded once through the one content loader and reached through
@@ -285,6 +286,40 @@ class NudgeCopy(TextModel):
     pause: PauseTexts
 
 
+# --- privacy.yaml ------------------------------------------------------------------------------
+
+
+class ExportCopy(TextModel):
+    nothing: str
+    json_caption: str
+    csv_caption: str
+
+
+class DeleteCopy(TextModel):
+    confirm: str
+    delete_button: str
+    keep_button: str
+    deleted: str
+    nothing: str
+    kept: str
+
+
+class StatsCopy(TextModel):
+    layout: str
+    line: str
+    adherence: str
+    hidden: str
+
+
+class PrivacyCopy(TextModel):
+    """/privacy, /export, /delete (also how consent is withdrawn) and the operators' /stats."""
+
+    policy: str
+    export: ExportCopy
+    delete: DeleteCopy
+    stats: StatsCopy
+
+
 # --- all of them ------------------------------------------------------------------------------
 
 
@@ -297,6 +332,7 @@ class Texts:
     flows: FlowsCopy  # flows.yaml
     checkin: CheckinCopy  # checkin_flow.yaml
     nudges: NudgeCopy  # nudges.yaml
+    privacy: PrivacyCopy  # privacy.yaml
 
     def by_file(self) -> dict[str, BaseModel]:
         """Each file's validated model, by file name (what `content check` reports)."""
@@ -306,6 +342,7 @@ class Texts:
             "flows.yaml": self.flows,
             "checkin_flow.yaml": self.checkin,
             "nudges.yaml": self.nudges,
+            "privacy.yaml": self.privacy,
         }
 
 
@@ -317,6 +354,7 @@ def load_texts(directory: Path | None = None) -> Texts:
         flows=load_copy(FlowsCopy, "flows.yaml", directory),
         checkin=load_copy(CheckinCopy, "checkin_flow.yaml", directory),
         nudges=load_copy(NudgeCopy, "nudges.yaml", directory),
+        privacy=load_copy(PrivacyCopy, "privacy.yaml", directory),
     )
 
 

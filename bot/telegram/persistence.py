@@ -3,6 +3,9 @@
 A restart (or a crash, up to `update_interval` seconds) resumes every conversation at the
 question it was on. States are stored as their string names. Empty `user_data` is never
 written, so a user we only ever redirected (a group chat) leaves no row behind.
+
+`forget_in_memory` is the other half of deleting someone (bot/services/privacy.py deletes the
+rows): what PTB holds in memory about them goes too, so it is never written back.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from typing import Any
 
 from sqlmodel import delete, select
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.clock import Clock
@@ -121,3 +124,21 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
 def _user_in_key(key: ConversationKey) -> int | None:
     # Our conversations are per chat and per user: the key is (chat_id, user_id).
     return int(key[-1]) if key and isinstance(key[-1], int) else None
+
+
+def forget_in_memory(application: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> None:
+    """Drop `user_id`'s `user_data` and end any conversation they are in, in memory only.
+
+    Call it after their rows are deleted; the next persistence update then writes nothing
+    back for them (a dropped entry and an ended conversation delete, they never insert).
+    """
+    application.drop_user_data(user_id)
+    for group in application.handlers.values():
+        for handler in group:
+            if not isinstance(handler, ConversationHandler):
+                continue
+            # PTB has no public way to end someone's conversation from outside it; popping the
+            # key records the end, so persistence is told too.
+            states = handler._conversations
+            for key in [key for key in states if user_id in key]:
+                states.pop(key)
