@@ -40,6 +40,7 @@ from conversations import (
     checkin,
     common,
     info,
+    kujala,
     onboarding,
     plan,
     reminders,
@@ -109,12 +110,16 @@ def _register_handlers(app: BotApplication) -> None:
     app.add_handler(onboarding.build(), MAIN)  # /start: consent, age, time zone, the day
     app.add_handler(assessment.build(), MAIN)  # /assess and "Start the knee check"
     app.add_handler(checkin.build(), MAIN)  # /checkin and the nudge's "Check in now"
+    app.add_handler(kujala.build(), MAIN)  # /kujala: the optional knee score
     app.add_handler(CommandHandler("help", common.help_command), MAIN)
     for handler in (*plan.handlers(), *info.handlers()):  # /plan and its buttons; /about, /cancel
         app.add_handler(handler, MAIN)
     # Reminders: nudge buttons (Done, Snooze, Skip today), /pause and /resume.
     for reminder_handler in reminders.handlers():
         app.add_handler(reminder_handler, MAIN)
+    # Progress: /progress (the chart), the knee score's offer switch, /learn and its cards.
+    for progress_handler in kujala.handlers():
+        app.add_handler(progress_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)
 

@@ -22,6 +22,7 @@ import pytest
 from pydantic import BaseModel
 from telegram import InlineKeyboardMarkup
 
+from bot.coaching.kujala import ScoreChange, kujala_questions
 from bot.coaching.plan import Task, describe_dosage, plan_for
 from bot.coaching.progression import CheckIn, PlanState, next_step, weekly_summary
 from bot.coaching.triage import AnswerError, Outcome, triage
@@ -39,6 +40,7 @@ from bot.sandbox.fake_telegram.limits import (
     utf16_length,
 )
 from bot.services.checkins import Result
+from bot.services.kujala import Score, Scored
 from bot.storage.models.reminders import ReminderKind
 from bot.telegram.callback_data import callback
 from bot.telegram.keyboards import in_rows, inline
@@ -46,6 +48,9 @@ from bot.telegram.nudges import nudge_keyboard
 from conversations.assessment import outcome_text
 from conversations.checkin import _red_flag_text, _referral_text, _result_text
 from conversations.info import _fit, about_texts
+from conversations.kujala import offers_keyboard
+from conversations.kujala import referral_text as kujala_referral_text
+from conversations.kujala import result_text as kujala_result_text
 from conversations.plan import exercise_text, plan_message, variant_text
 from conversations.question_flow import question_keyboard, question_text
 from conversations.safety import referral_text, sources_line
@@ -159,6 +164,16 @@ def worst_values(content: Content) -> dict[str, str]:
         "share_location": get_texts().onboarding.share_location,
         "intro": get_texts().checkin.referral_intro,
         "commands": get_texts().ui.command_list(),
+        # /progress, the knee score and /learn
+        "needed": "99",
+        "count": "99",
+        "first": DAY.strftime("%a %d %b"),
+        "last": DAY.strftime("%a %d %b"),
+        "days": "9999",
+        "score": "100",
+        "change": "100",
+        "before": "100",
+        "body": longest([c.body for c in content.education]),
     }
 
 
@@ -314,7 +329,7 @@ def every_message() -> Iterator[tuple[str, str]]:
 
     flows = get_texts().flows
     shared = flows.question_flow
-    for questions in (content.assessment, content.checkin):
+    for questions in (content.assessment, content.checkin, kujala_questions(content)):
         for question in questions:
             text = question_text(question, 99, 99, shared)
             yield f"question {question.id}", text
@@ -385,6 +400,20 @@ def every_message() -> Iterator[tuple[str, str]]:
     for state in every_state(content):
         yield f"weekly summary {state.stage}", weekly_summary(state, history, DAY, content)
 
+    kujala_copy = get_texts().progress.kujala
+    yield "knee score intro", f"{content.kujala.intro}\n\n{kujala_copy.how.format(total=99)}"
+    for change in ScoreChange:
+        scored = Scored(Score(DAY, 100), Score(DAY, 0), change, offers_on=True)
+        yield f"knee score result {change}", kujala_result_text(scored)
+    kujala_flags = [
+        content.red_flags[o.red_flag]
+        for item in content.kujala.items
+        for o in item.options
+        if o.red_flag is not None
+    ]
+    for tier in Tier:
+        yield f"knee score referral, {tier}", kujala_referral_text(kujala_flags, tier)
+
 
 def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
     """(what, keyboard) for every inline keyboard, with the longest ids and labels."""
@@ -431,6 +460,7 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         ("assess", q, flows.question_flow.back) for q in content.assessment
     ]
     questions += [("checkin", q, get_texts().flows.question_flow.back) for q in content.checkin]
+    questions += [("kujala", q, flows.question_flow.back) for q in kujala_questions(content)]
     for flow, question, back in questions:
         rows = question_keyboard(question, flow, back, with_back=True)
         yield f"{flow} question {question.id}", inline(rows)
@@ -458,6 +488,8 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         else:
             yield f"task page {task.id}", inline([[done], [(plan.back_button, "plan:today")]])
 
+    for offers_on in (True, False):
+        yield f"knee score offer {offers_on}", offers_keyboard(offers_on)
     for kind in ReminderKind:
         yield f"nudge {kind}", nudge_keyboard(get_texts().nudges, kind, MAX_REMINDER_ID, DAY)
     pause = get_texts().nudges.pause
@@ -484,14 +516,18 @@ def every_callback_answer() -> Iterator[tuple[str, str]]:
     yield "stale button", get_texts().ui.stale_button
     yield "onboarding earlier step", get_texts().onboarding.earlier_step
     yield "question already answered", get_texts().flows.question_flow.already_answered
+    kujala_copy = get_texts().progress.kujala
     for name, copy in (
         ("assessment", get_texts().flows.assessment),
         ("check-in", get_texts().checkin),
+        ("knee score", kujala_copy),
     ):
         yield f"{name} finished", copy.finished_button
     yield "plan marked done", plan.marked_done.format(title=title)
     for field in ("already_done", "old_day", "unknown_task"):
         yield f"plan {field}", getattr(plan, field)
+    for field in ("offers_on", "offers_off", "no_profile"):
+        yield f"knee score {field}", getattr(kujala_copy, field)
     replies = get_texts().nudges.replies
     yield "nudge snoozed", replies.snoozed.format(time="23:59")
     for field in ("done", "skipped", "stale", "gone"):
@@ -571,7 +607,7 @@ def test_the_worst_cases_cover_every_message_family():
     """Guards the generators themselves: each family renders, and the worst cases are real."""
     whats = [what for what, _text in every_message()]
     for family in ("/help", "/about", "outcome", "referral", "exercise page", "plan", "nudge",
-                   "check-in", "weekly summary", "question"):  # fmt: skip
+                   "check-in", "weekly summary", "question", "knee score"):  # fmt: skip
         assert any(what.startswith(family) or family in what for what in whats), family
     kinds = {what.split()[1] for what in whats if what.startswith("check-in ") and " from " in what}
     assert {"stay", "progress", "regress"} <= kinds

@@ -1,5 +1,6 @@
 """The words around the flows - everything the bot says that is not clinical content - from
-`content/ui.yaml`, `onboarding.yaml`, `flows.yaml`, `checkin_flow.yaml` and `nudges.yaml`.
+`content/ui.yaml`, `onboarding.yaml`, `flows.yaml`, `checkin_flow.yaml`, `nudges.yaml` and
+`progress.yaml`.
 
 One home for them: one base model (`TextModel`, whose one normalisation joins YAML's wrapped
 lines), one aggregate (`Texts`), loaded once through the one content loader and reached through
@@ -269,6 +270,85 @@ class NudgeCopy(TextModel):
     pause: PauseTexts
 
 
+# --- progress.yaml -----------------------------------------------------------------------------
+
+
+class KujalaChangeCopy(TextModel):
+    """One line per way a knee score can compare with the one before (ScoreChange values)."""
+
+    first: str
+    up_meaningful: str
+    up_small: str
+    steady: str
+    down_small: str
+    down_meaningful: str
+
+
+class StageLabels(TextModel):
+    """Short stage names drawn on the chart's phase bands (Stage values)."""
+
+    price: str
+    phase1: str
+    phase2: str
+    phase3: str
+    referred: str
+
+
+class ChartCopy(TextModel):
+    title: str
+    pain_axis: str
+    pain_now: str
+    worst_pain: str
+    activity_axis: str
+    running: str
+    exercises: str
+    kujala_axis: str
+    kujala: str
+    stages: StageLabels
+
+
+class ProgressViewCopy(TextModel):
+    needs_start: str
+    too_few: str
+    caption: str
+    streak: str
+    streak_one: str
+    no_streak: str
+    kujala: KujalaChangeCopy
+    no_kujala: str
+    sources: str
+    chart: ChartCopy
+
+
+class KujalaCopy(TextModel):
+    needs_consent: str
+    how: str
+    finished_button: str
+    commands_mid_flow: str
+    cancelled: str
+    result_sources: str
+    see_progress: str
+    offers_on: str
+    offers_off: str
+    turn_off: str
+    turn_on: str
+    no_profile: str
+    referral_intro: str
+
+
+class LearnCopy(TextModel):
+    intro: str
+    card: str
+    back: str
+    unknown: str
+
+
+class ProgressCopy(TextModel):
+    progress: ProgressViewCopy
+    kujala: KujalaCopy
+    learn: LearnCopy
+
+
 # --- all of them ------------------------------------------------------------------------------
 
 
@@ -281,6 +361,7 @@ class Texts:
     flows: FlowsCopy  # flows.yaml
     checkin: CheckinCopy  # checkin_flow.yaml
     nudges: NudgeCopy  # nudges.yaml
+    progress: ProgressCopy  # progress.yaml
 
     def by_file(self) -> dict[str, BaseModel]:
         """Each file's validated model, by file name (what `content check` reports)."""
@@ -290,6 +371,7 @@ class Texts:
             "flows.yaml": self.flows,
             "checkin_flow.yaml": self.checkin,
             "nudges.yaml": self.nudges,
+            "progress.yaml": self.progress,
         }
 
 
@@ -301,6 +383,7 @@ def load_texts(directory: Path | None = None) -> Texts:
         flows=load_copy(FlowsCopy, "flows.yaml", directory),
         checkin=load_copy(CheckinCopy, "checkin_flow.yaml", directory),
         nudges=load_copy(NudgeCopy, "nudges.yaml", directory),
+        progress=load_copy(ProgressCopy, "progress.yaml", directory),
     )
 
 
