@@ -43,6 +43,7 @@ from conversations import (
     kujala,
     onboarding,
     plan,
+    progress,
     reminders,
     safety,
 )
@@ -118,7 +119,7 @@ def _register_handlers(app: BotApplication) -> None:
     for reminder_handler in reminders.handlers():
         app.add_handler(reminder_handler, MAIN)
     # Progress: /progress (the chart), the knee score's offer switch, /learn and its cards.
-    for progress_handler in kujala.handlers():
+    for progress_handler in (*progress.handlers(), *kujala.handlers()):
         app.add_handler(progress_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)

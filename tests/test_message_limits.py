@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 import zoneinfo
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import product
 from typing import Any
@@ -24,7 +25,13 @@ from telegram import InlineKeyboardMarkup
 
 from bot.coaching.kujala import ScoreChange, kujala_questions
 from bot.coaching.plan import Task, describe_dosage, plan_for
-from bot.coaching.progression import CheckIn, PlanState, next_step, weekly_summary
+from bot.coaching.progression import (
+    CheckIn,
+    PlanState,
+    describe_progress,
+    next_step,
+    weekly_summary,
+)
 from bot.coaching.triage import AnswerError, Outcome, triage
 from bot.content import Content, Question, QuestionKind, Signal, get_content
 from bot.content.kinds import TIER_SEVERITY, DecisionKind, Morning, Stage, Tier
@@ -35,12 +42,14 @@ from bot.sandbox.fake_telegram.limits import (
     MESSAGE_TEXT_LIMIT,
     TelegramRefusalError,
     check_callback_answer,
+    check_caption,
     check_message_text,
     check_reply_markup,
     utf16_length,
 )
 from bot.services.checkins import Result
 from bot.services.kujala import Score, Scored
+from bot.services.progress import ChartData, Report
 from bot.storage.models.reminders import ReminderKind
 from bot.telegram.callback_data import callback
 from bot.telegram.keyboards import in_rows, inline
@@ -52,6 +61,8 @@ from conversations.kujala import offers_keyboard
 from conversations.kujala import referral_text as kujala_referral_text
 from conversations.kujala import result_text as kujala_result_text
 from conversations.plan import exercise_text, plan_message, variant_text
+from conversations.progress import caption as progress_caption
+from conversations.progress import summary_text as progress_summary
 from conversations.question_flow import question_keyboard, question_text
 from conversations.safety import referral_text, sources_line
 
@@ -400,6 +411,18 @@ def every_message() -> Iterator[tuple[str, str]]:
     for state in every_state(content):
         yield f"weekly summary {state.stage}", weekly_summary(state, history, DAY, content)
 
+    trends = [
+        describe_progress(h, DAY, content)
+        for h in (history, [replace(c, worst_pain_24h=0) for c in history[:7]] + history[7:])
+    ]
+    chart = ChartData(DAY, DAY, [], [], [])
+    for change, days, trend in product(ScoreChange, (0, 1, 9999), trends):
+        kujala = Scored(Score(DAY, 100), Score(DAY, 0), change, offers_on=True)
+        for with_kujala in (kujala, None):
+            report = Report(chart, trend, days, with_kujala)
+            yield f"progress summary {change}", progress_summary(report, get_texts())
+    yield "progress caption", progress_caption(Report(chart, "", 0, None), get_texts())
+
     kujala_copy = get_texts().progress.kujala
     yield "knee score intro", f"{content.kujala.intro}\n\n{kujala_copy.how.format(total=99)}"
     for change in ScoreChange:
@@ -607,7 +630,7 @@ def test_the_worst_cases_cover_every_message_family():
     """Guards the generators themselves: each family renders, and the worst cases are real."""
     whats = [what for what, _text in every_message()]
     for family in ("/help", "/about", "outcome", "referral", "exercise page", "plan", "nudge",
-                   "check-in", "weekly summary", "question", "knee score"):  # fmt: skip
+                   "check-in", "weekly summary", "question", "knee score", "progress"):  # fmt: skip
         assert any(what.startswith(family) or family in what for what in whats), family
     kinds = {what.split()[1] for what in whats if what.startswith("check-in ") and " from " in what}
     assert {"stay", "progress", "regress"} <= kinds
@@ -619,3 +642,8 @@ def test_about_sources_move_to_another_message_when_they_outgrow_one():
     assert len(texts) == 3
     assert all(utf16_length(text) <= MESSAGE_TEXT_LIMIT for text in texts)
     assert "\n".join(texts).count("- Source") == 9
+
+
+def test_the_progress_caption_fits_under_a_photo():
+    chart = ChartData(DAY, DAY, [], [], [])
+    check_caption(progress_caption(Report(chart, "", 0, None), get_texts()), None)
