@@ -41,6 +41,7 @@ from conversations import (
     common,
     info,
     kujala,
+    learn,
     onboarding,
     plan,
     progress,
@@ -119,7 +120,7 @@ def _register_handlers(app: BotApplication) -> None:
     for reminder_handler in reminders.handlers():
         app.add_handler(reminder_handler, MAIN)
     # Progress: /progress (the chart), the knee score's offer switch, /learn and its cards.
-    for progress_handler in (*progress.handlers(), *kujala.handlers()):
+    for progress_handler in (*progress.handlers(), *kujala.handlers(), *learn.handlers()):
         app.add_handler(progress_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)

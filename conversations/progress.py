@@ -1,6 +1,7 @@
 """/progress: the chart of the runner's knee (pain now and worst, the plan's stages, exercise
 days, runs, knee scores) as a photo, and under it this week against last, the check-in streak
-and the latest knee score, each worded with the change people notice.
+and the latest knee score, each worded with the change people notice; then the education card
+the day calls for, if any.
 
 A callback: one use case (`bot/services/progress.py` `progress_report`) in one unit of work,
 then the chart drawn by `bot/services/charts.py` off the event loop, then the words. With
@@ -22,6 +23,7 @@ from bot.services import progress
 from bot.services.charts import ChartLabels, progress_png
 from bot.telegram.context import Context, services
 from conversations.kujala import score_line
+from conversations.learn import card_keyboard, card_text
 from conversations.safety import sources_line
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,11 @@ async def show_progress(update: Update, context: Context) -> None:
     png = await asyncio.to_thread(progress_png, report.chart, chart_labels(svc.texts))
     await message.reply_photo(photo=png, caption=caption(report, svc.texts))
     await message.reply_text(summary_text(report, svc.texts))
+    if report.card is not None:
+        await message.reply_text(
+            card_text(report.card, svc.texts),
+            reply_markup=card_keyboard(svc.texts, on_its_own=True),
+        )
     log.info("progress chart sent user=%s", user.id)
 
 

@@ -60,6 +60,7 @@ from conversations.info import _fit, about_texts
 from conversations.kujala import offers_keyboard
 from conversations.kujala import referral_text as kujala_referral_text
 from conversations.kujala import result_text as kujala_result_text
+from conversations.learn import card_keyboard, card_text, list_keyboard
 from conversations.plan import exercise_text, plan_message, variant_text
 from conversations.progress import caption as progress_caption
 from conversations.progress import summary_text as progress_summary
@@ -423,6 +424,10 @@ def every_message() -> Iterator[tuple[str, str]]:
             yield f"progress summary {change}", progress_summary(report, get_texts())
     yield "progress caption", progress_caption(Report(chart, "", 0, None), get_texts())
 
+    for card in content.education:
+        yield f"education card {card.id}", card_text(card, get_texts())
+    yield "/learn", get_texts().progress.learn.intro
+
     kujala_copy = get_texts().progress.kujala
     yield "knee score intro", f"{content.kujala.intro}\n\n{kujala_copy.how.format(total=99)}"
     for change in ScoreChange:
@@ -513,6 +518,9 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
 
     for offers_on in (True, False):
         yield f"knee score offer {offers_on}", offers_keyboard(offers_on)
+    yield "/learn", list_keyboard()
+    for on_its_own in (True, False):
+        yield f"education card {on_its_own}", card_keyboard(get_texts(), on_its_own=on_its_own)
     for kind in ReminderKind:
         yield f"nudge {kind}", nudge_keyboard(get_texts().nudges, kind, MAX_REMINDER_ID, DAY)
     pause = get_texts().nudges.pause
@@ -549,6 +557,7 @@ def every_callback_answer() -> Iterator[tuple[str, str]]:
     yield "plan marked done", plan.marked_done.format(title=title)
     for field in ("already_done", "old_day", "unknown_task"):
         yield f"plan {field}", getattr(plan, field)
+    yield "education card gone", get_texts().progress.learn.unknown
     for field in ("offers_on", "offers_off", "no_profile"):
         yield f"knee score {field}", getattr(kujala_copy, field)
     replies = get_texts().nudges.replies
@@ -630,7 +639,8 @@ def test_the_worst_cases_cover_every_message_family():
     """Guards the generators themselves: each family renders, and the worst cases are real."""
     whats = [what for what, _text in every_message()]
     for family in ("/help", "/about", "outcome", "referral", "exercise page", "plan", "nudge",
-                   "check-in", "weekly summary", "question", "knee score", "progress"):  # fmt: skip
+                   "check-in", "weekly summary", "question", "knee score", "progress",
+                   "education card"):  # fmt: skip
         assert any(what.startswith(family) or family in what for what in whats), family
     kinds = {what.split()[1] for what in whats if what.startswith("check-in ") and " from " in what}
     assert {"stay", "progress", "regress"} <= kinds

@@ -1,7 +1,8 @@
 """What /progress shows, as plain data: the days to chart (pain now and worst, exercises,
-runs), the plan's stages as bands, the knee scores, this week against last, and the streak of
-check-ins in the user's local days. No drawing and no Telegram here: bot/services/charts.py
-draws the chart from `ChartData`, conversations/progress.py sends it and the words under it.
+runs), the plan's stages as bands, the knee scores, this week against last, the streak of
+check-ins in the user's local days, and the education card the day calls for. No drawing and
+no Telegram here: bot/services/charts.py draws the chart from `ChartData`,
+conversations/progress.py sends it and the words under it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from bot.coaching.kujala import score_change
 from bot.coaching.progression import describe_progress
+from bot.content import EducationCard
 from bot.content.kinds import Stage
-from bot.services import kujala
+from bot.services import education, kujala
 from bot.services.checkins import history
 from bot.services.onboarding import has_consented
 from bot.services.users import today_for
@@ -66,6 +68,7 @@ class Report:
     trend: str  # this week against last, worded with the meaningful change (the engine's)
     streak: int  # local days in a row with a check-in, ending today or yesterday
     kujala: kujala.Scored | None  # the latest knee score against the one before, if any
+    card: EducationCard | None = None  # the education card today calls for, if not shown yet
 
 
 @dataclass(frozen=True)
@@ -179,4 +182,5 @@ def progress_report(
         trend=describe_progress(history(session, user_id), today),
         streak=streak({r.local_date for r in rows}, today),
         kujala=latest,
+        card=education.card_for_today(session, user_id, now),
     )

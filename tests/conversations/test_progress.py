@@ -146,7 +146,17 @@ async def test_two_weeks_better_are_worded_as_a_change_people_notice(harness, db
                 )
             )
     await user.send("/progress")
-    words = user.last_text
+    photo, words, card = user.messages[-3:]
+    assert photo.kind == "photo"
+    # The knee check was today: the first of the first days' cards comes with the chart.
+    assert card.text.startswith("What runner's knee is\n\n")
+    assert card.text.endswith(
+        "Sources: Source article (WatchFit); Willy et al. 2019 (JOSPT clinical practice guideline)"
+    )
+    assert card.button_labels == ["« All cards"]
+    await user.send("/progress")
+    assert user.last_text == words.text  # once a day: no second card today
+    words = words.text
     assert "6.0 last week, 3.0 this week - down 3.0 points" in words
     assert "A drop of 1.2 or more is a real improvement" in words
     assert "Check-in streak: 14 days in a row." in words  # today's check-in is still to come
