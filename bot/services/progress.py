@@ -21,7 +21,7 @@ from bot.services import education, kujala
 from bot.services.checkins import history
 from bot.services.onboarding import has_consented
 from bot.services.users import today_for
-from bot.storage.models import CheckinRecord
+from bot.storage.models import CheckinRecord, PlanStateRecord
 
 # Fewer check-ins than this make a chart of dots, not a picture: say so instead.
 MIN_CHECKINS = 3
@@ -89,17 +89,33 @@ def _stage_of(state: dict[str, Any] | None) -> Stage | None:
     return Stage(value) if value in {s.value for s in Stage} else None
 
 
-def stage_bands(rows: list[CheckinRecord], first: date, last: date) -> list[StageBand]:
+@dataclass(frozen=True)
+class Since:
+    """The plan's current stage and the day it began (the plan state's own record)."""
+
+    stage: Stage
+    day: date
+
+
+def stage_bands(
+    rows: list[CheckinRecord], first: date, last: date, current: Since | None = None
+) -> list[StageBand]:
     """The stage of each day from `first` to `last`: the stage a day's check-in started from
     (`state_before`), and on days without one the stage the last check-in left (`state_after`);
-    consecutive days in the same stage make one band."""
+    after the last check-in, the plan's current stage from the day it began (a referral from
+    the knee score or free text leaves no check-in behind). Consecutive days in the same stage
+    make one band."""
     by_day = {row.local_date: row for row in rows}
+    latest = max(by_day, default=None)
     carried = next((_stage_of(r.state_after) for r in reversed(rows) if r.local_date < first), None)
     bands: list[StageBand] = []
     day = first
     while day <= last:
         row = by_day.get(day)
         stage = (_stage_of(row.state_before) if row else None) or carried
+        after_last = latest is None or day > latest
+        if row is None and after_last and current is not None and day >= current.day:
+            stage = current.stage
         if stage is not None:
             if bands and bands[-1].stage is stage and bands[-1].last == day - timedelta(days=1):
                 bands[-1] = StageBand(stage, bands[-1].first, day)
@@ -131,7 +147,12 @@ def _complete_checkins(session: Session, user_id: int) -> list[CheckinRecord]:
     return list(session.exec(statement))
 
 
-def chart_data(rows: list[CheckinRecord], scores: list[kujala.Score], today: date) -> ChartData:
+def chart_data(
+    rows: list[CheckinRecord],
+    scores: list[kujala.Score],
+    today: date,
+    current: Since | None = None,
+) -> ChartData:
     """The last `WINDOW_DAYS` of check-ins and knee scores, up to `today` (at least one
     check-in falls in that window)."""
     start = today - timedelta(days=WINDOW_DAYS - 1)
@@ -151,7 +172,7 @@ def chart_data(rows: list[CheckinRecord], scores: list[kujala.Score], today: dat
         first=first,
         last=today,
         days=days,
-        bands=stage_bands(rows, first, today),
+        bands=stage_bands(rows, first, today, current),
         kujala=[s for s in scores if first <= s.day <= today],
     )
 
@@ -159,7 +180,8 @@ def chart_data(rows: list[CheckinRecord], scores: list[kujala.Score], today: dat
 def progress_report(
     session: Session, user_id: int, now: datetime
 ) -> Report | TooFew | NeedsConsent:
-    """The user's progress on their local today: the chart's data and the words under it."""
+    """The user's progress on their local today: the chart's data and the words under it -
+    and the education card the day calls for, which is handed out (logged) here."""
     if not has_consented(session, user_id):
         return NeedsConsent()
     today, _zone = today_for(session, user_id, now)
@@ -177,8 +199,10 @@ def progress_report(
             change=score_change(previous.score if previous else None, scores[-1].score),
             offers_on=kujala.offers_on(session, user_id),
         )
+    record = session.get(PlanStateRecord, user_id)
+    current = Since(Stage(record.stage), record.started_on) if record is not None else None
     return Report(
-        chart=chart_data(rows, scores, today),
+        chart=chart_data(rows, scores, today, current),
         trend=describe_progress(history(session, user_id), today),
         streak=streak({r.local_date for r in rows}, today),
         kujala=latest,

@@ -187,3 +187,22 @@ async def test_no_offer_while_referred_or_mid_run(harness, db):
     await user.send("my knee locked and won't straighten")
     with db.session() as s:
         assert not kujala_due(s, 1107, date(2026, 3, 4))  # referred
+
+
+async def test_cancel_and_typed_text_mid_run(harness, db):
+    user = harness.user(1108)
+    await runner(user)
+    await user.send("/kujala")
+    await tap(user, "limp", "none")
+    await user.send("mostly fine")
+    assert user.last_text == "Please tap one of the answers above (or /cancel to stop)."
+    await user.send("/plan")
+    assert user.last_text == "Let's finish the knee score first, or send /cancel to stop it."
+    await user.send("/cancel")
+    assert user.last_text.startswith("Knee score stopped; the answers so far are discarded.")
+    (run,) = runs(db, 1108)
+    assert run.status == KujalaStatus.ABANDONED
+    assert run.score is None
+    await tap(user, "support", "full")  # a button of the stopped run
+    assert "That knee score is finished" in str(user.telegram.callback_answers[-1].text)
+    assert conversation_state(db, "kujala", 1108) is None

@@ -12,10 +12,11 @@ from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 from sqlmodel import select
 
+from bot.content.kinds import Stage
 from bot.content.texts import get_texts
 from bot.services import charts
-from bot.services.progress import TooFew, progress_report, stage_bands, streak
-from bot.storage.models import CheckinRecord
+from bot.services.progress import Since, TooFew, progress_report, stage_bands, streak
+from bot.storage.models import CheckinRecord, PlanStateRecord
 from conversations.progress import chart_labels
 from tests.conversations.checkin.journeys import GOOD_DAY, PHASE1, check_in, runner_with_plan
 from tests.conversations.test_kujala import KNOWN, score
@@ -124,6 +125,11 @@ async def test_two_weeks_better_are_worded_as_a_change_people_notice(harness, db
     await runner_with_plan(user, PHASE1)
     today = date(2026, 3, 4)
     with db.session() as s:
+        # Two weeks of history behind a plan that stepped up to phase 2 a week ago.
+        record = s.get(PlanStateRecord, 1202)
+        record.stage, record.started_on = "phase2", date(2026, 2, 26)
+        record.state = {"stage": "phase2", "stage_since": "2026-02-26"}
+        s.add(record)
         for n in range(14, 0, -1):
             stage = "phase1" if n >= 7 else "phase2"
             state = {"stage": stage, "stage_since": "2026-02-18"}
@@ -207,4 +213,26 @@ def test_stage_bands_follow_the_check_ins_states():
         ("price", 1, 2),
         ("phase1", 3, 5),
         ("price", 6, 7),
+    ]
+
+
+def test_after_the_last_check_in_the_bands_follow_the_plan_itself():
+    now = datetime(2026, 3, 1)
+    rows = [
+        CheckinRecord(
+            user_id=1,
+            local_date=date(2026, 3, 2),
+            pain_now=1,
+            state_before={"stage": "phase1"},
+            state_after={"stage": "phase1"},
+            created_at=now,
+            updated_at=now,
+        )
+    ]
+    # Referred from the knee score on the 5th: no check-in records it.
+    referred = Since(Stage.REFERRED, date(2026, 3, 5))
+    bands = stage_bands(rows, date(2026, 3, 2), date(2026, 3, 6), referred)
+    assert [(b.stage.value, b.first.day, b.last.day) for b in bands] == [
+        ("phase1", 2, 4),
+        ("referred", 5, 6),
     ]
