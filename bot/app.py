@@ -49,9 +49,12 @@ from conversations import (
     checkin,
     common,
     info,
+    kujala,
+    learn,
     onboarding,
     plan,
     privacy,
+    progress,
     reminders,
     safety,
     safety_confirm,
@@ -127,6 +130,7 @@ def _register_handlers(app: BotApplication) -> None:
     app.add_handler(onboarding.build(), MAIN)  # /start: consent, age, time zone, the day
     app.add_handler(assessment.build(), MAIN)  # /assess and "Start the knee check"
     app.add_handler(checkin.build(), MAIN)  # /checkin and the nudge's "Check in now"
+    app.add_handler(kujala.build(), MAIN)  # /kujala: the optional knee score
     app.add_handler(CommandHandler("help", common.help_command), MAIN)
     for handler in (*plan.handlers(), *info.handlers()):  # /plan and its buttons; /about, /cancel
         app.add_handler(handler, MAIN)
@@ -137,6 +141,9 @@ def _register_handlers(app: BotApplication) -> None:
     # unknown command.
     for admin_handler in admin.handlers(services_in(app.bot_data).settings.admin_user_ids):
         app.add_handler(admin_handler, MAIN)
+    # Progress: /progress (the chart), the knee score's offer switch, /learn and its cards.
+    for progress_handler in (*progress.handlers(), *kujala.handlers(), *learn.handlers()):
+        app.add_handler(progress_handler, MAIN)
     # Red flags win: free text no flow claimed is still screened before the fallbacks.
     app.add_handler(safety.stray_text_handler(), MAIN)
     # The answer to the screen's confirming question, whichever flow (or none) is running.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 import zoneinfo
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import product
 from typing import Any
@@ -22,8 +23,15 @@ import pytest
 from pydantic import BaseModel
 from telegram import InlineKeyboardMarkup
 
+from bot.coaching.kujala import ScoreChange, kujala_questions
 from bot.coaching.plan import Task, describe_dosage, plan_for
-from bot.coaching.progression import CheckIn, PlanState, next_step, weekly_summary
+from bot.coaching.progression import (
+    CheckIn,
+    PlanState,
+    describe_progress,
+    next_step,
+    weekly_summary,
+)
 from bot.coaching.screening import Route, Urgency
 from bot.coaching.screening.countries import countries_content
 from bot.coaching.triage import AnswerError, Outcome, triage
@@ -36,11 +44,14 @@ from bot.sandbox.fake_telegram.limits import (
     MESSAGE_TEXT_LIMIT,
     TelegramRefusalError,
     check_callback_answer,
+    check_caption,
     check_message_text,
     check_reply_markup,
     utf16_length,
 )
 from bot.services.checkins import Result
+from bot.services.kujala import Score, Scored
+from bot.services.progress import ChartData, Report
 from bot.services.reminders.nudge import Nudge
 from bot.services.stats import Count, Stats
 from bot.services.today import TodayPlan
@@ -53,8 +64,14 @@ from conversations.admin import stats_text
 from conversations.assessment import outcome_text
 from conversations.checkin import _red_flag_text, _referral_text, _result_text
 from conversations.info import _fit, about_texts
+from conversations.kujala import offers_keyboard
+from conversations.kujala import referral_text as kujala_referral_text
+from conversations.kujala import result_text as kujala_result_text
+from conversations.learn import card_keyboard, card_text, list_keyboard
 from conversations.plan import exercise_text, render_today, variant_text
 from conversations.privacy import delete_keyboard
+from conversations.progress import caption as progress_caption
+from conversations.progress import summary_text as progress_summary
 from conversations.question_flow import question_keyboard, question_text
 from conversations.reminders import pause_keyboard
 from conversations.safety import referral_text, sources_line
@@ -168,7 +185,6 @@ def worst_values(content: Content) -> dict[str, str]:
         "share_location": get_texts().onboarding.share_location,
         "intro": get_texts().checkin.referral_intro,
         "commands": get_texts().ui.command_list(),
-        "first": "12:59",
         "second": "23:59",
         "hours": 24,
         "label": longest(
@@ -181,6 +197,15 @@ def worst_values(content: Content) -> dict[str, str]:
         "retention_days": str(MAX_RETENTION_DAYS),
         "count": "9999999",
         "percent": "100",
+        # /progress, the knee score and /learn
+        "needed": "99",
+        "first": DAY.strftime("%a %d %b"),
+        "last": DAY.strftime("%a %d %b"),
+        "days": "9999",
+        "score": "100",
+        "change": "100",
+        "before": "100",
+        "body": longest([c.body for c in content.education]),
     }
 
 
@@ -351,7 +376,7 @@ def every_message() -> Iterator[tuple[str, str]]:
 
     flows = get_texts().flows
     shared = flows.question_flow
-    for questions in (content.assessment, content.checkin):
+    for questions in (content.assessment, content.checkin, kujala_questions(content)):
         for question in questions:
             text = question_text(question, 99, 99, shared)
             yield f"question {question.id}", text
@@ -432,6 +457,35 @@ def every_message() -> Iterator[tuple[str, str]]:
         referred_by_tier=dict.fromkeys(Tier, many),
     )
     yield "/stats", stats_text(figures, get_texts().privacy.stats, content)
+    trends = [
+        describe_progress(h, DAY, content)
+        for h in (history, [replace(c, worst_pain_24h=0) for c in history[:7]] + history[7:])
+    ]
+    chart = ChartData(DAY, DAY, [], [], [])
+    for change, days, trend in product(ScoreChange, (0, 1, 9999), trends):
+        kujala = Scored(Score(DAY, 100), Score(DAY, 0), change, offers_on=True)
+        for with_kujala in (kujala, None):
+            report = Report(chart, trend, days, with_kujala)
+            yield f"progress summary {change}", progress_summary(report, get_texts())
+    yield "progress caption", progress_caption(Report(chart, "", 0, None), get_texts())
+
+    for card in content.education:
+        yield f"education card {card.id}", card_text(card, get_texts())
+    yield "/learn", get_texts().progress.learn.intro
+
+    kujala_copy = get_texts().progress.kujala
+    yield "knee score intro", f"{content.kujala.intro}\n\n{kujala_copy.how.format(total=99)}"
+    for change in ScoreChange:
+        scored = Scored(Score(DAY, 100), Score(DAY, 0), change, offers_on=True)
+        yield f"knee score result {change}", kujala_result_text(scored)
+    kujala_flags = [
+        content.red_flags[o.red_flag]
+        for item in content.kujala.items
+        for o in item.options
+        if o.red_flag is not None
+    ]
+    for tier in Tier:
+        yield f"knee score referral, {tier}", kujala_referral_text(kujala_flags, tier)
 
 
 def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
@@ -479,6 +533,7 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         ("assess", q, flows.question_flow.back) for q in content.assessment
     ]
     questions += [("checkin", q, get_texts().flows.question_flow.back) for q in content.checkin]
+    questions += [("kujala", q, flows.question_flow.back) for q in kujala_questions(content)]
     for flow, question, back in questions:
         rows = question_keyboard(question, flow, back, with_back=True)
         yield f"{flow} question {question.id}", inline(rows)
@@ -505,6 +560,11 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
             yield f"task page {task.id}", inline([[done], [(plan.back_button, "plan:today")]])
 
     yield "delete confirmation", delete_keyboard(get_texts().privacy.delete)
+    for offers_on in (True, False):
+        yield f"knee score offer {offers_on}", offers_keyboard(offers_on)
+    yield "/learn", list_keyboard()
+    for on_its_own in (True, False):
+        yield f"education card {on_its_own}", card_keyboard(get_texts(), on_its_own=on_its_own)
     for kind in ReminderKind:
         nudge = Nudge(
             chat_id=MAX_REMINDER_ID,
@@ -526,14 +586,19 @@ def every_callback_answer() -> Iterator[tuple[str, str]]:
     yield "stale button", get_texts().ui.stale_button
     yield "onboarding earlier step", get_texts().onboarding.earlier_step
     yield "question already answered", get_texts().flows.question_flow.already_answered
+    kujala_copy = get_texts().progress.kujala
     for name, copy in (
         ("assessment", get_texts().flows.assessment),
         ("check-in", get_texts().checkin),
+        ("knee score", kujala_copy),
     ):
         yield f"{name} finished", copy.finished_button
     yield "plan marked done", plan.marked_done.format(title=title)
     for field in ("already_done", "old_day", "unknown_task"):
         yield f"plan {field}", getattr(plan, field)
+    yield "education card gone", get_texts().progress.learn.unknown
+    for field in ("offers_on", "offers_off", "no_profile"):
+        yield f"knee score {field}", getattr(kujala_copy, field)
     replies = get_texts().nudges.replies
     yield "nudge snoozed", replies.snoozed.format(time="23:59")
     for field in ("done", "skipped", "stale", "gone"):
@@ -613,7 +678,8 @@ def test_the_worst_cases_cover_every_message_family():
     """Guards the generators themselves: each family renders, and the worst cases are real."""
     whats = [what for what, _text in every_message()]
     for family in ("/help", "/about", "outcome", "referral", "exercise page", "plan", "nudge",
-                   "check-in", "weekly summary", "question"):  # fmt: skip
+                   "check-in", "weekly summary", "question", "knee score", "progress",
+                   "education card"):  # fmt: skip
         assert any(what.startswith(family) or family in what for what in whats), family
     kinds = {what.split()[1] for what in whats if what.startswith("check-in ") and " from " in what}
     assert {"stay", "progress", "regress"} <= kinds
@@ -625,3 +691,8 @@ def test_about_sources_move_to_another_message_when_they_outgrow_one():
     assert len(texts) == 3
     assert all(utf16_length(text) <= MESSAGE_TEXT_LIMIT for text in texts)
     assert "\n".join(texts).count("- Source") == 9
+
+
+def test_the_progress_caption_fits_under_a_photo():
+    chart = ChartData(DAY, DAY, [], [], [])
+    check_caption(progress_caption(Report(chart, "", 0, None), get_texts()), None)

@@ -180,6 +180,7 @@ class Thresholds(_Model):
     drills_continuous_run_minutes_max: IntThreshold
     drills_pain_max: IntThreshold
     kujala_every_days: IntThreshold
+    kujala_meaningful_change_points: IntThreshold
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

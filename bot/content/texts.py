@@ -1,6 +1,6 @@
 """The words around the flows - everything the bot says that is not clinical content - from
 `content/ui.yaml`, `onboarding.yaml`, `flows.yaml`, `checkin_flow.yaml`, `nudges.yaml` and
-`privacy.yaml`.
+`privacy.yaml`, `progress.yaml`.
 
 One home for them: one base model (`TextModel`, whose one normalisation joins YAML's wrapped
 lines), one aggregate (`Texts`), loaded once through the one content loader and reached through
@@ -320,6 +320,85 @@ class PrivacyCopy(TextModel):
     stats: StatsCopy
 
 
+# --- progress.yaml -----------------------------------------------------------------------------
+
+
+class KujalaChangeCopy(TextModel):
+    """One line per way a knee score can compare with the one before (ScoreChange values)."""
+
+    first: str
+    up_meaningful: str
+    up_small: str
+    steady: str
+    down_small: str
+    down_meaningful: str
+
+
+class StageLabels(TextModel):
+    """Short stage names drawn on the chart's phase bands (Stage values)."""
+
+    price: str
+    phase1: str
+    phase2: str
+    phase3: str
+    referred: str
+
+
+class ChartCopy(TextModel):
+    title: str
+    pain_axis: str
+    pain_now: str
+    worst_pain: str
+    activity_axis: str
+    running: str
+    exercises: str
+    kujala_axis: str
+    kujala: str
+    stages: StageLabels
+
+
+class ProgressViewCopy(TextModel):
+    needs_start: str
+    too_few: str
+    caption: str
+    streak: str
+    streak_one: str
+    no_streak: str
+    kujala: KujalaChangeCopy
+    no_kujala: str
+    sources: str
+    chart: ChartCopy
+
+
+class KujalaCopy(TextModel):
+    needs_consent: str
+    how: str
+    finished_button: str
+    commands_mid_flow: str
+    cancelled: str
+    result_sources: str
+    see_progress: str
+    offers_on: str
+    offers_off: str
+    turn_off: str
+    turn_on: str
+    no_profile: str
+    referral_intro: str
+
+
+class LearnCopy(TextModel):
+    intro: str
+    card: str
+    back: str
+    unknown: str
+
+
+class ProgressCopy(TextModel):
+    progress: ProgressViewCopy
+    kujala: KujalaCopy
+    learn: LearnCopy
+
+
 # --- all of them ------------------------------------------------------------------------------
 
 
@@ -333,6 +412,7 @@ class Texts:
     checkin: CheckinCopy  # checkin_flow.yaml
     nudges: NudgeCopy  # nudges.yaml
     privacy: PrivacyCopy  # privacy.yaml
+    progress: ProgressCopy  # progress.yaml
 
     def by_file(self) -> dict[str, BaseModel]:
         """Each file's validated model, by file name (what `content check` reports)."""
@@ -343,6 +423,7 @@ class Texts:
             "checkin_flow.yaml": self.checkin,
             "nudges.yaml": self.nudges,
             "privacy.yaml": self.privacy,
+            "progress.yaml": self.progress,
         }
 
 
@@ -355,6 +436,7 @@ def load_texts(directory: Path | None = None) -> Texts:
         checkin=load_copy(CheckinCopy, "checkin_flow.yaml", directory),
         nudges=load_copy(NudgeCopy, "nudges.yaml", directory),
         privacy=load_copy(PrivacyCopy, "privacy.yaml", directory),
+        progress=load_copy(ProgressCopy, "progress.yaml", directory),
     )
 
 

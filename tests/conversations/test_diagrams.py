@@ -10,6 +10,7 @@ import pytest
 
 from conversations.assessment import AssessmentState
 from conversations.checkin import CheckinState
+from conversations.kujala import KujalaState
 from conversations.onboarding import OnboardingState
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "conversations"
@@ -31,6 +32,7 @@ def diagram_states(path: Path) -> set[str]:
         ("onboarding.mmd", OnboardingState),
         ("assessment.mmd", AssessmentState),
         ("checkin.mmd", CheckinState),
+        ("kujala.mmd", KujalaState),
     ],
 )
 def test_diagram_matches_the_code(diagram: str, states: type[StrEnum]) -> None:
@@ -42,6 +44,7 @@ def test_every_state_name_is_a_stable_namespaced_string() -> None:
         (OnboardingState, "onboarding."),
         (AssessmentState, "assessment."),
         (CheckinState, "checkin."),
+        (KujalaState, "kujala."),
     )
     for states, prefix in flows:
         for state in states:

@@ -48,6 +48,8 @@ async def everything_stored(harness: BotHarness, db: Database, user: FakeUser) -
     await assess(user, TYPICAL)
     await user.press("Done: Hamstring stretch on a step")
     await check_in(user)
+    await user.send("/kujala")  # a knee score begun: its run is kept
+    await user.send("/cancel")
     start = harness.clock.now()
     await replay(harness.app, start, start + timedelta(hours=14), timedelta(minutes=5))  # nudges
     await user.send("my knee locked and won't straighten")  # a red flag: a referral

@@ -5,6 +5,7 @@ from bot.storage.models.assessment import Assessment, AssessmentStatus, PlanStat
 from bot.storage.models.checkin import CheckinRecord
 from bot.storage.models.coaching import Profile, TaskLog
 from bot.storage.models.conversation import ConversationState, UserData
+from bot.storage.models.kujala import KujalaRun, KujalaStatus
 from bot.storage.models.reminders import Delivery, Reminder
 from bot.storage.models.user import User
 
@@ -14,6 +15,8 @@ __all__ = [
     "CheckinRecord",
     "ConversationState",
     "Delivery",
+    "KujalaRun",
+    "KujalaStatus",
     "PlanStateRecord",
     "Profile",
     "Referral",

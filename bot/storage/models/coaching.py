@@ -31,6 +31,8 @@ class Profile(SQLModel, table=True):
     icing_reminders_enabled: bool = Field(default=True)
     paused_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     paused_indefinitely: bool = Field(default=False)
+    # Whether the optional knee score (Kujala) is offered every `kujala_every_days`.
+    kujala_enabled: bool = Field(default=True)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
