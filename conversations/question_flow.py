@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlmodel import Session
 from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -311,16 +311,40 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
     ) -> None:
         """Show how the flow ended (the outcome, a referral, the plan...)."""
 
-    async def _ask(self, message: Message, asked: Asked, texts: Texts) -> None:
-        copy = _shared(texts)
-        await message.reply_text(
-            question_text(asked.question, asked.number, asked.total, copy),
-            reply_markup=inline(
-                question_keyboard(
-                    asked.question, self.command, copy.back, with_back=not asked.is_first
-                )
-            ),
-        )
+    async def _ask(self, message: Message, asked: Asked, context: Context) -> None:
+        """Send a question with its buttons. If Telegram refuses or loses it, the answer before
+        it is already saved: the flow remembers that its question did not arrive, so the next
+        tap or text shows it again instead of leaving the user without buttons."""
+        copy = _shared(services(context).texts)
+        try:
+            await message.reply_text(
+                question_text(asked.question, asked.number, asked.total, copy),
+                reply_markup=inline(
+                    question_keyboard(
+                        asked.question, self.command, copy.back, with_back=not asked.is_first
+                    )
+                ),
+            )
+        except TelegramError:
+            self._note_undelivered(context, True)
+            raise
+        self._note_undelivered(context, False)
+
+    def _note_undelivered(self, context: Context, undelivered: bool) -> None:
+        data = context.user_data
+        if data is None:
+            return
+        if undelivered:
+            data[self._undelivered_key] = True
+        elif self._undelivered_key in data:  # written only when it changes
+            del data[self._undelivered_key]
+
+    def _undelivered(self, context: Context) -> bool:
+        return bool((context.user_data or {}).get(self._undelivered_key))
+
+    @property
+    def _undelivered_key(self) -> str:
+        return f"{self.name}.question_undelivered"
 
     def _position(self, update: Update, context: Context) -> Asked | None:
         svc = services(context)
@@ -344,7 +368,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
             return END
         log.info("%s started user=%s", self.name, user_id)
         await message.reply_text(self.intro(began))
-        await self._ask(message, began.first, svc.texts)
+        await self._ask(message, began.first, context)
         return self.state
 
     async def start_pressed_again(self, update: Update, context: Context) -> str | int | None:
@@ -358,7 +382,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         texts = services(context).texts
         await query.answer(_shared(texts).already_answered)
         await drop_buttons(query.message)
-        await self._ask(message_of(update), current, texts)
+        await self._ask(message_of(update), current, context)
         return None
 
     async def answer_pressed(self, update: Update, context: Context) -> str | int | None:
@@ -372,8 +396,10 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
             return await self._not_current(update, context, step)
         await query.answer()
         option = step.answered
+        # The next question first: if it cannot be sent, the answered one keeps its buttons.
+        state = await self._next(update, context, step)
         await show_choice(query.message, get_content().render(option.label) if option else value)
-        return await self._next(update, context, step)
+        return state
 
     async def answer_typed(self, update: Update, context: Context) -> str | int | None:
         """Typed text: red flags first; a number for the pain keypad; otherwise ask for a tap."""
@@ -389,6 +415,9 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         if current is None:
             await message_of(update).reply_text(self.copy(texts).finished_button)
             return END
+        if self._undelivered(context):  # they could not see the question: show it first
+            await self._ask(message_of(update), current, context)
+            return self.state
         value = await read_typed_answer(message_of(update), current.question, text, _shared(texts))
         if value is None:
             return None
@@ -416,21 +445,26 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
     ) -> str | int:
         message = message_of(update)
         if isinstance(step, Asked):
-            await self._ask(message, step, services(context).texts)
+            await self._ask(message, step, context)
             return self.state
         log.info("%s finished user=%s", self.name, user_id_of(update))
         await self.show_result(message, services(context), user_id_of(update), step.result)
         return END
 
     async def _not_current(self, update: Update, context: Context, step: NotCurrent) -> str | int:
-        """A press that answers nothing on screen: say why, change nothing."""
+        """A press that answers nothing on screen: say why, change nothing - and if the
+        question the user is on never arrived, show it now."""
         texts = services(context).texts
         if update.callback_query is not None:
             finished = step.current is None
             await update.callback_query.answer(
                 self.copy(texts).finished_button if finished else _shared(texts).already_answered
             )
-        return END if step.current is None else self.state
+        if step.current is None:
+            return END
+        if self._undelivered(context):
+            await self._ask(message_of(update), step.current, context)
+        return self.state
 
     async def back(self, update: Update, context: Context) -> str | int:
         """Go back one question (its answer and later ones are forgotten)."""
@@ -446,7 +480,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
             return await self._not_current(update, context, step)
         await query.answer()
         await drop_buttons(query.message)
-        await self._ask(message_of(update), step, services(context).texts)
+        await self._ask(message_of(update), step, context)
         return self.state
 
     async def stale_button(self, update: Update, context: Context) -> None:
@@ -460,7 +494,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         current = self._position(update, context)
         if current is None:
             return False
-        await self._ask(message_of(update), current, services(context).texts)
+        await self._ask(message_of(update), current, context)
         return True
 
     def build(self) -> ConversationHandler[Context]:

@@ -208,12 +208,16 @@ def test_sigterm_between_start_up_retries_stops_at_once(tmp_path: Path) -> None:
     try:
         # The second failure starts a 2 s pause: the stop must not wait for it to end.
         assert _wait_for(lambda: len(telegram.calls_of("getMe")) >= 2), "no retry"
+        tries = len(telegram.calls_of("getMe"))
         elapsed, output = _stop_and_time(process)
     finally:
         if process.poll() is None:
             process.kill()
         server.stop()
-    assert elapsed < 2, f"took {elapsed:.1f} s to stop"
+    # Not timed against the clock (a loaded machine is slow): it stopped without waiting out
+    # the pause, so no further try was made, and well before a 300 s wait would have ended.
+    assert len(telegram.calls_of("getMe")) == tries, "it waited and tried again"
+    assert elapsed < 30, f"took {elapsed:.1f} s to stop"
     assert process.returncode == 0, output
     assert "stopped cleanly" in output
     assert "Traceback" not in output
@@ -249,7 +253,8 @@ def test_sigterm_while_telegram_does_not_answer_stops_at_once(tmp_path: Path) ->
                 process.kill()
             for connection in held:
                 connection.close()
-    assert elapsed < 2, f"took {elapsed:.1f} s to stop"
+    # It did not wait out the unanswered call (read timeout 5 s, then retries).
+    assert elapsed < 5, f"took {elapsed:.1f} s to stop"
     assert process.returncode == 0, output
     assert "Traceback" not in output
 
@@ -293,6 +298,7 @@ def test_sigterm_while_a_dns_lookup_hangs_stops_at_once(tmp_path: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
-    assert elapsed < 2, f"took {elapsed:.1f} s to stop"
+    # It did not wait for the lookup, which hangs for 60 s.
+    assert elapsed < 30, f"took {elapsed:.1f} s to stop"
     assert process.returncode == 0, output
     assert "stopped cleanly" in output
