@@ -147,7 +147,9 @@ async def resume_command(update: Update, context: Context) -> None:
     user_id = update.effective_user.id
     with svc.db.session() as session:
         result = resume(session, user_id, svc.clock.now())
-    if not result.was_paused:
+    if result.referred:  # the same words as everywhere else after a referral
+        await update.effective_message.reply_text(get_texts().flows.referral.no_plan)
+    elif not result.was_paused:
         await update.effective_message.reply_text(texts.not_paused)
     elif result.next_at is None:
         await update.effective_message.reply_text(texts.resumed_nothing_planned)

@@ -90,3 +90,14 @@ async def test_the_referral_fits_the_urgency_and_the_country(
     assert heading in user.last_text
     assert route in user.last_text
     assert not_there not in user.last_text
+
+
+async def test_resume_after_a_referral_says_the_programme_is_paused(harness, db):
+    user = harness.user(305)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.send("my knee locked")
+    await user.send("/resume")
+    assert "Reminders are already on" not in user.last_text
+    assert "paused" in user.last_text
+    assert "/assess" in user.last_text

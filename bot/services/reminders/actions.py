@@ -15,8 +15,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.clock import local_date
+from bot.content.kinds import Stage
 from bot.services.reminders.nudge import NudgeAction
-from bot.services.reminders.planner import mark_reminded_task_done, replan_reminders, schedule_from
+from bot.services.reminders.planner import (
+    current_stage,
+    mark_reminded_task_done,
+    replan_reminders,
+    schedule_from,
+)
 from bot.services.reminders.rules import resolve
 from bot.storage.models import Delivery, Profile, Reminder, User
 
@@ -133,6 +139,8 @@ class ResumeResult:
     was_paused: bool
     # The next reminder, in the user's zone (None: nothing planned).
     next_at: datetime | None = None
+    # The programme is paused by a referral: no reminders until a clinician clears the way.
+    referred: bool = False
 
 
 def resume(session: Session, user_id: int, now: datetime) -> ResumeResult:
@@ -152,4 +160,8 @@ def resume(session: Session, user_id: int, now: datetime) -> ResumeResult:
             session.add(row)
     upcoming = [r.next_fire_at for r in rows if r.next_fire_at is not None]
     zone = ZoneInfo((user.time_zone if user is not None else None) or "UTC")
-    return ResumeResult(was_paused, min(upcoming).astimezone(zone) if upcoming else None)
+    return ResumeResult(
+        was_paused,
+        min(upcoming).astimezone(zone) if upcoming else None,
+        referred=current_stage(session, user_id) is Stage.REFERRED,
+    )
