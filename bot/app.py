@@ -47,6 +47,7 @@ from conversations import (
     admin,
     assessment,
     checkin,
+    clearance,
     common,
     info,
     kujala,
@@ -148,6 +149,8 @@ def _register_handlers(app: BotApplication) -> None:
     app.add_handler(safety.stray_text_handler(), MAIN)
     # The answer to the screen's confirming question, whichever flow (or none) is running.
     app.add_handler(safety_confirm.handler(), MAIN)
+    # "A clinician has checked it": a referral is not a dead end.
+    app.add_handler(clearance.handler(), MAIN)
 
     # Fallbacks: a short, friendly way forward for anything unexpected.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, common.edited_message), MAIN)

@@ -22,7 +22,7 @@ from bot.content.texts import AssessmentCopy, Texts, get_texts
 from bot.services import assessment as knee_check
 from bot.storage.models import Assessment
 from bot.telegram.context import Context, Services
-from conversations.plan import today_view
+from conversations.plan import clearance_keyboard, today_view
 from conversations.question_flow import QuestionFlow
 from conversations.safety import sources_line
 
@@ -74,7 +74,10 @@ class KneeCheckFlow(QuestionFlow[Assessment, knee_check.Conclusion, knee_check.B
     async def show_result(
         self, message: Message, svc: Services, user_id: int, result: knee_check.Conclusion
     ) -> None:
-        await message.reply_text(outcome_text(result.outcome))
+        await message.reply_text(
+            outcome_text(result.outcome),
+            reply_markup=clearance_keyboard() if result.referred else None,
+        )
         if not result.referred:
             text, markup = today_view(svc, user_id)
             await message.reply_text(text, reply_markup=markup)

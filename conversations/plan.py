@@ -35,6 +35,14 @@ _VARIANTS = frozenset({"easier", "harder"})
 _TASK_ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 
 
+CLEARANCE = "clear"  # callback namespace of "A clinician has checked it"
+
+
+def clearance_keyboard() -> InlineKeyboardMarkup:
+    """The button that says a clinician has cleared the way (answered in clearance.py)."""
+    return inline([[(get_texts().flows.referral.clear_button, callback(CLEARANCE, "ask"))]])
+
+
 def _copy() -> PlanCopy:
     return get_texts().flows.plan
 
@@ -68,7 +76,7 @@ def render_today(plan: TodayPlan) -> tuple[str, InlineKeyboardMarkup | None]:
         text = get_texts().flows.referral.no_plan
         if plan.referral_tier is not None:
             text = f"{text}\n\n{content.tiers[plan.referral_tier].where_to_go}"
-        return text, None
+        return text, clearance_keyboard()  # not a dead end (conversations/clearance.py)
     today = plan.today
     lines = [
         copy.heading.format(

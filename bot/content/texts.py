@@ -162,6 +162,15 @@ class ReferralCopy(TextModel):
     confirm_no: str
     confirm_unsure: str
     carry_on: str
+    clear_button: str
+    clear_seen_question: str
+    clear_question: str
+    clear_yes: str
+    clear_not_yet: str
+    cleared_resumed: str
+    cleared_assess: str
+    not_yet: str
+    nothing_paused: str
 
 
 class PlanCopy(TextModel):

@@ -97,7 +97,8 @@ async def test_each_red_flag_ends_in_referral_with_no_plan(harness, db, question
     assert tier.where_to_go.split(".")[0] in user.last_text
     assert "Sources:" in user.last_text
     assert "Today" not in user.last_text
-    assert not user.last.button_labels
+    # No plan buttons; only the way back once a clinician has cleared it (not a dead end).
+    assert user.last.button_labels == ["A clinician has checked it"]
     assert plan_state(db, 203).stage == "referred"
     assert [r.red_flags for r in referrals(db, 203)] == [[flag]]
     assert conversation_state(db, "assessment", 203) is None

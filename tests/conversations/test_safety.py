@@ -101,3 +101,46 @@ async def test_resume_after_a_referral_says_the_programme_is_paused(harness, db)
     assert "Reminders are already on" not in user.last_text
     assert "paused" in user.last_text
     assert "/assess" in user.last_text
+
+
+async def test_after_a_referral_a_clinicians_clearance_resumes_the_programme(harness, db):
+    user = harness.user(306)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    stage = plan_state(db, 306).stage
+    await user.send("my knee locked")  # same day, stored under the emergency tier
+    await user.send("/plan")
+    assert user.last.button_labels == ["A clinician has checked it"]
+    await user.press("A clinician has checked it")
+    assert "were you seen" in user.last_text  # an emergency-tier referral asks that first
+    await user.press("Yes")
+    assert "exercise is right for you" in user.last_text
+    await user.press("Yes")
+    assert "carries on" in user.messages[-2].text
+    assert plan_state(db, 306).stage == stage  # back where the referral paused it
+    (referral,) = referrals(db, 306)
+    assert referral.cleared_at == harness.clock.now()
+    assert referral.stage_before == stage
+
+
+async def test_not_yet_keeps_the_programme_paused(harness, db):
+    user = harness.user(307)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.send("my knee locked")
+    await user.send("/plan")
+    await user.press("A clinician has checked it")
+    await user.press("Not yet")
+    assert "stays paused" in user.last_text
+    assert plan_state(db, 307).stage == "referred"
+    (referral,) = referrals(db, 307)
+    assert referral.cleared_at is None
+
+
+async def test_a_clearance_press_when_nothing_is_paused_changes_nothing(harness, db):
+    user = harness.user(308)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.press_data("clear:yes")
+    assert "isn't paused" in user.last_text
+    assert plan_state(db, 308).stage != "referred"

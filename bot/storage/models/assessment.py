@@ -72,3 +72,8 @@ class Referral(SQLModel, table=True):
         sa_column=Column(ForeignKey("assessments.id", ondelete="SET NULL"), nullable=True),
     )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The plan stage the referral paused (a Stage value; None before any plan), so the
+    # programme can carry on from there once a clinician clears the way ...
+    stage_before: str | None = Field(default=None, max_length=16)
+    # ... which the user tells us, recorded here with its date.
+    cleared_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

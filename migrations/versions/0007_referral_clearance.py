@@ -1,0 +1,35 @@
+"""referrals.stage_before and referrals.cleared_at: a referral is not a dead end
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import bot.storage.models.types
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "referrals",
+        sa.Column("stage_before", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    )
+    op.add_column(
+        "referrals",
+        sa.Column("cleared_at", bot.storage.models.types.UTCDateTime(), nullable=True),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("referrals") as batch:
+        batch.drop_column("cleared_at")
+        batch.drop_column("stage_before")
