@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from alembic.util.exc import CommandError
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
@@ -216,6 +217,40 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy every row from one database into an empty other one, and compare the counts."""
+    from bot.storage.copy import CopyError, copy_database
+
+    opened: list[Database] = []
+    try:
+        for label, url in (("--from", args.source), ("--to", args.target)):
+            try:
+                opened.append(Database.from_url(url))
+            except DatabaseUrlError as exc:
+                return _fail(f"{label}: {str(exc).replace('DATABASE_URL', 'the URL')}")
+        source, target = opened
+        for label, url, db in (("--from", args.source, source), ("--to", args.target, target)):
+            try:
+                with db.engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            except Exception as exc:  # the driver's errors, explained without the password
+                explained = explain_database_failure(exc, url).replace("DATABASE_URL", label)
+                return _fail(f"{label}: {explained}")
+        try:
+            counts = copy_database(source, target)
+        except CopyError as exc:
+            return _fail(str(exc))
+    finally:
+        for db in opened:
+            db.dispose()
+    width = max(len(c.table) for c in counts)
+    for count in counts:
+        print(f"{count.table:<{width}}  {count.target:>9} rows")
+    total = sum(c.target for c in counts)
+    print(f"Copied {total} rows in {len(counts)} tables; every table's row count matches.")
+    return 0
+
+
 def cmd_db_revision(args: argparse.Namespace) -> int:
     """Autogenerate a migration from the models against a scratch, fully migrated SQLite file."""
     import tempfile
@@ -291,6 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", required=True
     )
     db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
+    copy = db.add_parser(
+        "copy",
+        help="copy every row into an empty database (SQLite to PostgreSQL) and verify counts",
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL")
+    copy.set_defaults(func=cmd_db_copy)
     revision = db.add_parser("revision", help="autogenerate a migration (developers)")
     revision.add_argument("-m", "--message", required=True)
     revision.set_defaults(func=cmd_db_revision)
