@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # /readyz gives the database this long to answer `SELECT 1`.
 DATABASE_CHECK_SECONDS = 2.0
+# Refusals of the webhook's secret are logged at most this often (a flood must not flood logs).
+REFUSAL_LOG_SECONDS = 10.0
 # The dispatcher is late when it has not finished a tick for this long (three ticks).
 DISPATCHER_LATE_SECONDS = 3 * TICK_SECONDS
 
@@ -54,6 +56,19 @@ class OpsState:
     application: BotApplication | None = None  # set while active in webhook mode
     active_since: float | None = None  # time.monotonic() when this process became active
     _database_check: asyncio.Task[bool] | None = field(default=None, repr=False)
+    _refusals: int = field(default=0, repr=False)  # not yet logged
+    _refusal_logged_at: float | None = field(default=None, repr=False)
+
+    def refused(self) -> None:
+        """Log a refused webhook request: the first at once, then one line per interval."""
+        self._refusals += 1
+        now = time.monotonic()
+        if self._refusal_logged_at is None or now - self._refusal_logged_at >= REFUSAL_LOG_SECONDS:
+            log.warning(
+                "webhook request refused: missing or wrong secret token (%d since the last line)",
+                self._refusals,
+            )
+            self._refusals, self._refusal_logged_at = 0, now
 
     def become_active(self, webhook_application: BotApplication | None) -> None:
         """Started and taking updates (in webhook mode, through `webhook_application`)."""
@@ -187,7 +202,7 @@ class WebhookHandler(_Quiet):
         given = self.request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.secret):
             metrics.webhook_request("forbidden")
-            log.warning("webhook request refused: missing or wrong secret token")
+            self.ops.refused()
             self.set_status(403)
             self.finish()
             return
