@@ -16,7 +16,15 @@ from bot.sandbox.fake_telegram.server import FakeTelegram
 from bot.storage.db import Database
 from tests.conftest import require_postgres, truncate_all
 from tests.ops.conftest import Cluster
-from tests.ops.support import BotProcess, bot_env, polling_user, run_async, wait_for
+from tests.ops.support import (
+    SECRET,
+    BotProcess,
+    bot_env,
+    polling_user,
+    run_async,
+    wait_for,
+    webhook_user,
+)
 from tests.support.http_stub import FakeTelegramHttpServer
 
 pytestmark = [pytest.mark.process, pytest.mark.slow]
@@ -42,22 +50,33 @@ def empty_postgres() -> str:
     return url
 
 
+def _env(tmp_path: Path, base_url: str, database_url: str, mode: str) -> dict[str, str]:
+    env = bot_env(tmp_path, base_url, database_url)
+    if mode == "webhook":  # each behind its own address here; behind one proxy in production
+        env["WEBHOOK_URL"] = f"http://127.0.0.1:{env['HTTP_PORT']}/telegram"
+        env["WEBHOOK_SECRET"] = SECRET
+    return env
+
+
 @pytest.mark.postgres
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_a_standby_takes_over_a_killed_process_and_the_conversation_continues(
-    tmp_path: Path, empty_postgres: str
+    tmp_path: Path, empty_postgres: str, mode: str
 ) -> None:
     telegram = FakeTelegram()
     server = FakeTelegramHttpServer(telegram).start()
-    first = BotProcess(tmp_path, "first", bot_env(tmp_path, server.base_url, empty_postgres))
+    first = BotProcess(tmp_path, "first", _env(tmp_path, server.base_url, empty_postgres, mode))
     second: BotProcess | None = None
     try:
         assert wait_for(first.ready, timeout=60), first.output
-        second = BotProcess(tmp_path, "second", bot_env(tmp_path, server.base_url, empty_postgres))
+        second = BotProcess(
+            tmp_path, "second", _env(tmp_path, server.base_url, empty_postgres, mode)
+        )
         assert wait_for(lambda: _role(second) == "standby", timeout=60), second.output
         assert second.get("/readyz")[0] == 503
         assert second.get("/healthz")[0] == 200
 
-        user = polling_user(telegram, 800)
+        user = (polling_user if mode == "polling" else webhook_user)(telegram, 800)
         run_async(user.send("/start"))
         assert wait_for(lambda: "I agree" in _labels(user)), first.output
         run_async(user.press("I agree"))
@@ -74,17 +93,26 @@ def test_a_standby_takes_over_a_killed_process_and_the_conversation_continues(
             )
         db.dispose()
         polls_before = telegram.call_count("getUpdates")
+        hooks_before = telegram.call_count("setWebhook")
 
         first.kill()
         killed = time.monotonic()
         assert wait_for(second.ready, timeout=30), second.output
         takeover = time.monotonic() - killed
-        assert wait_for(lambda: telegram.call_count("getUpdates") > polls_before)
+        if mode == "polling":
+            assert wait_for(lambda: telegram.call_count("getUpdates") > polls_before)
+        else:  # the new active process registered its webhook (the same URL behind a proxy)
+            assert telegram.call_count("setWebhook") == hooks_before + 1
+            assert (
+                telegram.calls_of("setWebhook")[-1]
+                .params["url"]
+                .endswith(f":{second.port}/telegram")
+            )
 
         # The typed answer to the question the killed process asked reaches the same flow.
         run_async(user.send("london"))
         assert wait_for(lambda: "Europe/London" in (user.messages[-1].text or "")), second.output
-        print(f"\nstandby ready {takeover:.2f} s after the active process was killed")
+        print(f"\n{mode}: standby ready {takeover:.2f} s after the active process was killed")
         assert takeover < 30
     finally:
         first.kill()
