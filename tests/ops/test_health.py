@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -84,3 +87,30 @@ def test_readyz_turns_unready_when_the_database_stops_and_ready_when_it_returns(
         assert bot.stop() == 0, bot.output
         server.stop()
     assert "Traceback" not in bot.output
+
+
+def test_a_port_in_use_ends_the_start_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = bot_env(
+            tmp_path,
+            "http://127.0.0.1:9/bot",
+            f"sqlite:///{tmp_path / 'bot.db'}",
+            HTTP_PORT=str(port),
+            LOG_LEVEL="WARNING",
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"Cannot listen on 127.0.0.1:{port}")
+    assert "HTTP_PORT" in lines[0]

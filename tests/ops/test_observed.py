@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 
 import httpx
 import pytest
@@ -16,11 +18,19 @@ from telegram.ext import AIORateLimiter
 
 from bot import metrics
 from bot.app import build_application
-from bot.ops.http import OpsState, WebhookEndpoint, bound_port, readiness, start_http_server
+from bot.ops.http import (
+    OpsState,
+    WebhookEndpoint,
+    bound_port,
+    dispatcher_lag_seconds,
+    readiness,
+    start_http_server,
+)
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.services.reminders.dispatcher import TickReport
 from bot.settings import Settings
 from bot.storage.db import Database, EngineOptions
+from bot.storage.models import Reminder, User
 from bot.telegram.observed import CountingRateLimiter, _traced
 from tests.conftest import require_postgres
 from tests.ops.support import SECRET
@@ -169,3 +179,26 @@ async def test_the_readiness_check_of_a_frozen_database_is_bounded(listener, mon
     answer = await client.get("/readyz")
     assert answer.status_code == 503
     assert answer.json()["database"] == "unreachable"
+
+
+def test_dispatcher_lag_is_how_overdue_the_oldest_due_reminder_is(db: Database) -> None:
+    assert dispatcher_lag_seconds(db) == 0.0  # nothing scheduled: nothing late
+    now = datetime.now(UTC)
+    with db.session() as session:
+        session.add(User(id=77, first_name="Pat", time_zone="UTC", created_at=now))
+        session.flush()
+        for minutes_late in (10, 3):
+            session.add(
+                Reminder(
+                    user_id=77,
+                    kind="icing",
+                    slot=minutes_late,
+                    local_time=dt_time(8, 0),
+                    time_zone="UTC",
+                    next_fire_at=now - timedelta(minutes=minutes_late),
+                    updated_at=now,
+                )
+            )
+    lag = dispatcher_lag_seconds(db)
+    assert lag is not None
+    assert 600 <= lag < 660
