@@ -76,6 +76,7 @@ ACTIVE = Gauge(
 )
 
 _last_tick_monotonic: float | None = None
+_ticks_running = 0
 _Report = TypeVar("_Report")
 
 
@@ -105,14 +106,22 @@ def tick_finished(outcomes: Mapping[str, int], seconds: float) -> None:
 
 async def observe_tick(tick: Awaitable[_Report]) -> _Report:
     """Await a dispatcher tick and record it (its report's `outcomes`, its duration)."""
+    global _ticks_running
     started = time.monotonic()
-    report = await tick
+    _ticks_running += 1
+    try:
+        report = await tick
+    finally:
+        _ticks_running -= 1
     tick_finished(getattr(report, "outcomes", {}), time.monotonic() - started)
     return report
 
 
 def seconds_since_last_tick() -> float | None:
-    """How long ago this process's dispatcher finished a tick; None if it never has."""
+    """How long ago this process's dispatcher finished a tick (0 while one is running: a wave
+    under Telegram's pace keeps a tick busy for minutes); None if it never has."""
+    if _ticks_running:
+        return 0.0
     if _last_tick_monotonic is None:
         return None
     return time.monotonic() - _last_tick_monotonic

@@ -180,9 +180,7 @@ async def _consume(
     log.info("starting %s", mode)
     lost = False
     try:
-        started = await _unless_stopped(
-            stop, _start(application, settings, state, wait_for_telegram)
-        )
+        started = await _unless_stopped(stop, _start(application, settings, wait_for_telegram))
         if not started:
             log.info("stop requested during start-up")
             return False
@@ -226,9 +224,7 @@ async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, None]) 
     return False
 
 
-async def _start(
-    application: BotApplication, settings: Settings, state: OpsState, wait_for_telegram: float
-) -> None:
+async def _start(application: BotApplication, settings: Settings, wait_for_telegram: float) -> None:
     """What `Application.run_polling` (or `run_webhook`) does before it idles, with failures
     made operator-readable."""
     host = telegram_host(settings)
