@@ -113,7 +113,8 @@ def _ping(db: Database) -> bool:
 
 
 def dispatcher_status(state: OpsState) -> str:
-    """ "ok", "late" (no tick finished for three ticks), or "off" (not active)."""
+    """The dispatcher's state for /readyz: "ok"; "late" when no tick is running and none
+    finished for three ticks; "off" when this process is not the active one."""
     if state.role != "active" or state.active_since is None:
         return "off"
     since = metrics.seconds_since_last_tick()
