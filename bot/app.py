@@ -22,6 +22,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -41,6 +42,7 @@ from bot.telegram.context import Services, attach_services, services_in
 from bot.telegram.errors import on_error
 from bot.telegram.housekeeping import start_housekeeping
 from bot.telegram.jobs import start_dispatcher
+from bot.telegram.observed import ObservedApplication
 from bot.telegram.persistence import SqlPersistence
 from bot.telegram.update_processor import PerUserUpdateProcessor
 from conversations import (
@@ -74,7 +76,7 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock | None = None,
     db: Database | None = None,
-    rate_limiter: AIORateLimiter | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
 ) -> BotApplication:
     """Wire settings, database, clock and handlers into a ready-to-start Application.
 
@@ -88,6 +90,8 @@ def build_application(
     token = settings.telegram_bot_token.get_secret_value()
     builder = (
         ApplicationBuilder()
+        # Logs one line per update and counts it (bot/telegram/observed.py).
+        .application_class(ObservedApplication)
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(rate_limiter or telegram_rate_limiter())
@@ -98,6 +102,10 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if settings.telegram_file_base_url:  # a self-hosted Bot API server
+        builder = builder.base_file_url(settings.telegram_file_base_url)
+    if settings.telegram_local_mode:
+        builder = builder.local_mode(True)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: BotApplication = builder.build()

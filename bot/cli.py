@@ -15,10 +15,11 @@ from collections.abc import Sequence
 
 from alembic.util.exc import CommandError
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
-from bot.storage.db import Database, DatabaseUrlError, normalise_url
+from bot.storage.db import Database, DatabaseUrlError, EngineOptions, normalise_url
 
 EXIT_CONFIG = 2
 EXIT_BUG = 1
@@ -45,15 +46,16 @@ def _load_settings() -> Settings:
     return Settings()
 
 
-def _open_database(database_url: str) -> Database:
-    """Open DATABASE_URL and apply pending migrations.
+def _open_database(database_url: str, options: EngineOptions | None = None) -> Database:
+    """Open DATABASE_URL and apply pending migrations (two processes starting together take
+    turns: see migrations/env.py).
 
     Raises `DatabaseUrlError` with one line naming the cause (server unreachable, login
     refused, no such database, SQLite file locked or unwritable, ...), never the password.
     """
     db: Database | None = None
     try:
-        db = Database.from_url(database_url)
+        db = Database.from_url(database_url, options)
         db.upgrade()
     except DatabaseUrlError:
         raise
@@ -160,11 +162,25 @@ def _explain_sqlite(cause: BaseException, detail: str, path: str) -> str:
     )
 
 
+WEBHOOK_SECRET_HELP = (
+    "Webhook mode needs WEBHOOK_SECRET, and {problem}. Telegram sends it with every update so "
+    "the bot can refuse anyone else's requests. Make one with: "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the bot with long polling until SIGINT or SIGTERM."""
-    from bot.runner import StartupError, exit_without_stuck_threads, run_polling
+    """Run the bot (long polling, or a webhook) until SIGINT or SIGTERM."""
+    from bot.runner import StartupError, exit_without_stuck_threads, run
 
     settings = _load_settings()
+    if args.webhook and not settings.webhook_mode:
+        return _fail(
+            "--webhook needs WEBHOOK_URL: the public https address Telegram should post "
+            "updates to (e.g. https://bot.example.org/telegram)."
+        )
+    if settings.webhook_mode and (problem := settings.webhook_secret_problem()):
+        return _fail(WEBHOOK_SECRET_HELP.format(problem=problem))
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         return _fail(NO_TOKEN_HELP.format(problem="TELEGRAM_BOT_TOKEN is not set"))
     if not settings.token_is_well_formed():
@@ -174,11 +190,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         )
     try:
-        db = _open_database(settings.database_url)
+        db = _open_database(settings.database_url, EngineOptions.from_settings(settings))
     except DatabaseUrlError as exc:
         return _fail(str(exc))
     try:
-        run_polling(settings, db, wait_for_telegram=args.wait_for_telegram)
+        run(settings, db, wait_for_telegram=args.wait_for_telegram)
     except StartupError as exc:
         return exit_without_stuck_threads(_fail(str(exc)))
     return exit_without_stuck_threads(0)
@@ -198,6 +214,40 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     except DatabaseUrlError as exc:
         return _fail(str(exc))
     print("Database is up to date.")
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy every row from one database into an empty other one, and compare the counts."""
+    from bot.storage.copy import CopyError, copy_database
+
+    opened: list[Database] = []
+    try:
+        for label, url in (("--from", args.source), ("--to", args.target)):
+            try:
+                opened.append(Database.from_url(url))
+            except DatabaseUrlError as exc:
+                return _fail(f"{label}: {str(exc).replace('DATABASE_URL', 'the URL')}")
+        source, target = opened
+        for label, url, db in (("--from", args.source, source), ("--to", args.target, target)):
+            try:
+                with db.engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            except Exception as exc:  # the driver's errors, explained without the password
+                explained = explain_database_failure(exc, url).replace("DATABASE_URL", label)
+                return _fail(f"{label}: {explained}")
+        try:
+            counts = copy_database(source, target)
+        except CopyError as exc:
+            return _fail(str(exc))
+    finally:
+        for db in opened:
+            db.dispose()
+    width = max(len(c.table) for c in counts)
+    for count in counts:
+        print(f"{count.table:<{width}}  {count.target:>9} rows")
+    total = sum(c.target for c in counts)
+    print(f"Copied {total} rows in {len(counts)} tables; every table's row count matches.")
     return 0
 
 
@@ -249,7 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="knee-coach", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the bot (long polling)")
+    run = commands.add_parser("run", help="run the bot (long polling, or a webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates by webhook (WEBHOOK_URL and WEBHOOK_SECRET); WEBHOOK_URL alone "
+        "does the same",
+    )
     run.add_argument(
         "--wait-for-telegram",
         type=float,
@@ -273,6 +329,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", required=True
     )
     db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
+    copy = db.add_parser(
+        "copy",
+        help="copy every row into an empty database (SQLite to PostgreSQL) and verify counts",
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL")
+    copy.set_defaults(func=cmd_db_copy)
     revision = db.add_parser("revision", help="autogenerate a migration (developers)")
     revision.add_argument("-m", "--message", required=True)
     revision.set_defaults(func=cmd_db_revision)
@@ -299,8 +362,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = settings.telegram_bot_token
     configure_logging(
         "WARNING" if args.command == "sandbox" else settings.log_level,
-        secrets=[token.get_secret_value()] if token else [],
+        secrets=[
+            token.get_secret_value() if token else None,
+            settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+        ],
     )
+    if settings.log_format == "json":
+        from bot.ops.logs import use_json_logs
+
+        use_json_logs()
     try:
         result: int = args.func(args)
     except KeyboardInterrupt:  # Ctrl-C before the bot's own signal handling (migrations)

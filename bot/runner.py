@@ -1,12 +1,18 @@
-"""`knee-coach run`: long polling against Telegram (or TELEGRAM_API_BASE_URL) until a signal.
+"""`knee-coach run`: take updates from Telegram (long polling or a webhook) until a signal.
 
-The CLI calls `run_polling`. Start-up is done here rather than by python-telegram-bot's own
-`Application.run_polling`, for three reasons:
+The CLI calls `run`. Start-up is done here rather than by python-telegram-bot's own
+`Application.run_polling` / `run_webhook`, because:
 - a Telegram that cannot be reached is retried for a while (`wait_for_telegram` seconds),
   because a bot started with its host often comes up before the network does;
 - every way start-up can fail ends in a `StartupError` whose message is one line an operator
   can act on, without the token (the CLI prints it and exits 2) instead of a traceback;
-- SIGINT or SIGTERM stops the bot at once at any moment, even mid-request or between retries.
+- SIGINT or SIGTERM stops the bot at once at any moment, even mid-request or between retries;
+- only one process per database takes updates (bot/ops/standby.py): the others wait as
+  standbys, each with its HTTP listener (health, metrics) up, and the first to get the lock
+  when the active one dies builds a fresh Application, which reads every conversation from the
+  database, and carries on. An active process whose lock connection breaks steps back to standby;
+- the one HTTP listener (bot/ops/http.py) serves /healthz, /readyz and /metrics in both modes,
+  and in webhook mode the webhook, checked against WEBHOOK_SECRET.
 """
 
 from __future__ import annotations
@@ -24,11 +30,15 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
+from tornado.httpserver import HTTPServer
 
-from bot.app import BotApplication, build_application
+from bot.app import BotApplication, build_application, telegram_rate_limiter
 from bot.logging_setup import Redactor
+from bot.ops.http import OpsState, WebhookEndpoint, bound_port, start_http_server
+from bot.ops.standby import ConsumerLock, LockRefusedError, consumer_lock, wait_for_lock, watch_lock
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.telegram.observed import CountingRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -36,26 +46,33 @@ log = logging.getLogger(__name__)
 FIRST_RETRY_DELAY = 1.0
 MAX_RETRY_DELAY = 15.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# The update types the handlers of bot/app.py use; Telegram sends no others (both modes).
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 
 
 class StartupError(Exception):
     """The bot cannot start; the message is one line for the operator, free of secrets."""
 
 
-def run_polling(settings: Settings, db: Database, *, wait_for_telegram: float = 30.0) -> None:
-    """Block until SIGINT or SIGTERM; then stop polling, flush persistence and return.
+def run(settings: Settings, db: Database, *, wait_for_telegram: float = 30.0) -> None:
+    """Block until SIGINT or SIGTERM; then stop taking updates, flush persistence and return.
 
-    Raises `StartupError` when Telegram rejects the token, cannot be reached within
-    `wait_for_telegram` seconds, or refuses a start-up call. A signal during start-up returns
-    normally: the operator asked for a stop and got one.
+    Raises `StartupError` when the HTTP port cannot be bound, another process holds a SQLite
+    database, or Telegram rejects the token, cannot be reached within `wait_for_telegram`
+    seconds, or refuses a start-up call. A signal during start-up returns normally: the
+    operator asked for a stop and got one.
     """
-    application = build_application(settings, db=db)
     # Not asyncio.run: at the end it waits for the loop's worker threads, and a DNS lookup of
     # an unreachable Telegram can sit in one for ~25 s after the stop signal (see
     # `exit_without_stuck_threads`).
     loop = asyncio.new_event_loop()
     try:
-        loop.run_until_complete(_serve(application, settings, wait_for_telegram))
+        loop.run_until_complete(_serve(settings, db, wait_for_telegram))
     finally:
         leftovers = asyncio.all_tasks(loop)
         for task in leftovers:
@@ -88,23 +105,108 @@ def exit_without_stuck_threads(status: int, grace: float = 0.5) -> int:
     return status
 
 
-async def _serve(application: BotApplication, settings: Settings, wait_for_telegram: float) -> None:
-    """Start, poll until a stop signal, and always shut down whatever was started."""
+async def _serve(settings: Settings, db: Database, wait_for_telegram: float) -> None:
+    """Listen, take the consumer lock (waiting as a standby), consume until a stop signal."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
-    log.info("starting long polling")
+    state = OpsState(db=db)
+    lock = consumer_lock(settings)
+    try:
+        if not lock.can_wait:  # SQLite: refuse at once, before anything else starts
+            await asyncio.to_thread(lock.try_acquire)
+        server = _listen(settings, state)
+    except LockRefusedError as exc:
+        lock.release()
+        raise StartupError(str(exc)) from None
+    try:
+        while not stop.is_set():
+            state.become("standby")
+            if not await wait_for_lock(lock, stop, settings.standby_poll_seconds):
+                break
+            state.become("starting")
+            if not await _consume(settings, db, state, lock, stop, wait_for_telegram):
+                break
+            log.warning(
+                "lost the consumer lock (its database connection broke); stopped taking "
+                "updates and waiting as a standby"
+            )
+    finally:
+        state.become("stopping")
+        server.stop()
+        lock.release()
+    log.info("stopped cleanly")
+
+
+def _listen(settings: Settings, state: OpsState) -> HTTPServer:
+    webhook = None
+    if settings.webhook_mode:
+        assert settings.webhook_secret is not None  # the CLI refuses webhook mode without one
+        webhook = WebhookEndpoint(settings.webhook_path, settings.webhook_secret.get_secret_value())
+    try:
+        server = start_http_server(
+            state,
+            settings.http_host,
+            settings.http_port,
+            webhook=webhook,
+            max_body_bytes=settings.webhook_max_body_bytes,
+        )
+    except OSError as exc:
+        raise StartupError(
+            f"Cannot listen on {settings.http_host}:{settings.http_port} "
+            f"({exc.strerror or type(exc).__name__}): set HTTP_HOST and HTTP_PORT to a free "
+            "address (the listener serves /healthz, /readyz, /metrics and the webhook)."
+        ) from None
+    where = f"http://{settings.http_host}:{bound_port(server)}"
+    paths = "/healthz /readyz /metrics" + (f" and the webhook {webhook.path}" if webhook else "")
+    log.info("listening on %s: %s", where, paths)
+    return server
+
+
+async def _consume(
+    settings: Settings,
+    db: Database,
+    state: OpsState,
+    lock: ConsumerLock,
+    stop: asyncio.Event,
+    wait_for_telegram: float,
+) -> bool:
+    """Be the active process until a stop signal (False) or until the lock is lost (True)."""
+    application = build_application(
+        settings, db=db, rate_limiter=CountingRateLimiter(telegram_rate_limiter())
+    )
+    mode = "webhook" if settings.webhook_mode else "long polling"
+    log.info("starting %s", mode)
+    lost = False
     try:
         started = await _unless_stopped(stop, _start(application, settings, wait_for_telegram))
-        if started:
-            log.info("polling for updates")
-            await stop.wait()
-        else:
+        if not started:
             log.info("stop requested during start-up")
+            return False
+        state.become_active(application if settings.webhook_mode else None)
+        log.info("receiving updates by webhook" if settings.webhook_mode else "polling for updates")
+        lost = await _until_stopped_or_lost(stop, lock, settings.standby_poll_seconds)
+        return lost
     finally:
-        await _shut_down(application)
-    log.info("stopped cleanly")
+        state.become("stopping")
+        try:
+            await _shut_down(application)
+        except Exception as exc:
+            if not lost:
+                raise
+            # The database is gone with the lock: the last flush of state cannot land.
+            log.warning("could not flush state while stepping back (%s)", type(exc).__name__)
+
+
+async def _until_stopped_or_lost(stop: asyncio.Event, lock: ConsumerLock, poll: float) -> bool:
+    stopped = asyncio.ensure_future(stop.wait())
+    lost = asyncio.ensure_future(watch_lock(lock, poll))
+    await asyncio.wait({stopped, lost}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (stopped, lost):
+        task.cancel()
+    await asyncio.gather(stopped, lost, return_exceptions=True)
+    return not stop.is_set()
 
 
 async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, None]) -> bool:
@@ -123,7 +225,8 @@ async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, None]) 
 
 
 async def _start(application: BotApplication, settings: Settings, wait_for_telegram: float) -> None:
-    """What `Application.run_polling` does before it idles, with failures made operator-readable."""
+    """What `Application.run_polling` (or `run_webhook`) does before it idles, with failures
+    made operator-readable."""
     host = telegram_host(settings)
     token = settings.telegram_bot_token
     redact = Redactor([token.get_secret_value()] if token else [])
@@ -131,10 +234,22 @@ async def _start(application: BotApplication, settings: Settings, wait_for_teleg
         await _initialize(application, host, wait_for_telegram)
         if application.post_init is not None:
             await application.post_init(application)
+        if settings.webhook_mode:
+            assert settings.webhook_url is not None
+            assert settings.webhook_secret is not None
+            await application.bot.set_webhook(
+                url=settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+                # Updates that arrived while the bot was down are still answered.
+                drop_pending_updates=False,
+            )
+            await application.start()
+            return
         updater = application.updater
         assert updater is not None  # built with the default Updater
         await updater.start_polling(
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
             # Updates that arrived while the bot was down are still answered.
             drop_pending_updates=False,
         )

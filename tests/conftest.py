@@ -74,7 +74,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         db.dispose()
         return url
     template: Path = request.getfixturevalue("_sqlite_template")
-    path = tmp_path / "bot.storage.db"
+    path = tmp_path / "bot.db"
     shutil.copy(template, path)
     return f"sqlite:///{path}"
 

@@ -58,6 +58,7 @@ def test_run_long_polls_answers_start_and_stops_on_sigterm(tmp_path: Path) -> No
         "TELEGRAM_API_BASE_URL": server.base_url,
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "INFO",
+        "HTTP_PORT": "0",  # any free port: tests run side by side
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"],
@@ -101,6 +102,7 @@ def _env(tmp_path: Path, base_url: str, **extra: str) -> dict[str, str]:
         "TELEGRAM_API_BASE_URL": base_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
         "LOG_LEVEL": "INFO",
+        "HTTP_PORT": "0",  # any free port: tests run side by side
         **extra,
     }
 

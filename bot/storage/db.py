@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from bot.resources import migrations_dir
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,37 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
+@dataclass(frozen=True)
+class EngineOptions:
+    """PostgreSQL's pool and time limits (SQLite has one file and its busy timeout)."""
+
+    pool_size: int = 5
+    max_overflow: int = 5
+    connect_timeout: float = 5.0  # seconds to open a connection
+    statement_timeout: float = 15.0  # seconds one statement may run; 0 for no limit
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineOptions:
+        return cls(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        )
+
+    def postgres_connect_args(self) -> dict[str, Any]:
+        """libpq parameters: the connect timeout, and the statement timeout for every session."""
+        args: dict[str, Any] = {
+            # libpq counts whole seconds, and 1 is its minimum that means anything.
+            "connect_timeout": max(1, round(self.connect_timeout)),
+            "application_name": "knee-coach",
+        }
+        if self.statement_timeout > 0:
+            args["options"] = f"-c statement_timeout={round(self.statement_timeout * 1000)}"
+        return args
+
+
+def create_db_engine(url: str, options: EngineOptions | None = None) -> Engine:
     """Create the engine for `url`, making the SQLite folder if it does not exist yet."""
     url = normalise_url(url)
     parsed = make_url(url)
@@ -68,7 +100,16 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    options = options or EngineOptions()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=options.pool_size,
+        max_overflow=options.max_overflow,
+        # A checkout waits no longer than a connect would: an exhausted pool fails fast.
+        pool_timeout=options.connect_timeout,
+        connect_args=options.postgres_connect_args(),
+    )
 
 
 class Database:
@@ -78,8 +119,12 @@ class Database:
         self.engine = engine
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(create_db_engine(url))
+    def from_url(cls, url: str, options: EngineOptions | None = None) -> Database:
+        return cls(create_db_engine(url, options))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls.from_url(settings.database_url, EngineOptions.from_settings(settings))
 
     @property
     def dialect(self) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from bot.metrics import observe_tick
 from bot.services.reminders.dispatcher import Dispatcher, TickReport
 from bot.telegram.context import services, services_in
 from bot.telegram.sender import TelegramNudgeSender
@@ -54,7 +55,7 @@ def dispatcher_in(bot_data: Mapping[Any, Any]) -> Dispatcher:
 
 
 async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    await dispatcher_in(context.bot_data).tick(services(context).clock.now())
+    await observe_tick(dispatcher_in(context.bot_data).tick(services(context).clock.now()))
 
 
 async def replay(
