@@ -38,6 +38,7 @@ from sqlalchemy import Table, bindparam, delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot import metrics
 from bot.content import Content, get_content
 from bot.services.plan_state import tasks_for_day
 from bot.services.reminders.nudge import (
@@ -231,7 +232,7 @@ class Dispatcher:
                 if outcome is None:
                     to_send.append(row)
                     continue
-                report.outcomes[outcome] += 1
+                _count(report, row, outcome)
                 if outcome == DeliveryOutcome.INACTIVE:
                     continue  # stop_reminders unscheduled every row of the user
                 if outcome in _RECORDED:
@@ -249,7 +250,7 @@ class Dispatcher:
                     # out): never a second send; move on to the next occurrence.
                     _advance(row, now)
                     settled.append(row)
-                    report.outcomes["duplicate_prevented"] += 1
+                    _count(report, row, "duplicate_prevented")
                     continue
                 pending.append(Pending(self._nudge(row), delivery_id, row))
             self._write_back(session, settled, now)
@@ -455,13 +456,13 @@ class Dispatcher:
                 _unlease(row)
                 if result is not None and result.outcome == SendOutcome.FAILED:
                     row.lease_until = now + self.retry_delay  # a "not before" for this row
-                report.outcomes["released" if result is None else result.outcome] += 1
+                _count(report, row, "released" if result is None else result.outcome)
                 rows.append(row)
                 continue
             if result.outcome == SendOutcome.BLOCKED:
                 outcomes.append(_outcome(item, DeliveryOutcome.INACTIVE, None))
                 blocked.add(row.user_id)
-                report.outcomes[DeliveryOutcome.INACTIVE] += 1
+                _count(report, row, DeliveryOutcome.INACTIVE)
                 continue  # set_blocked unschedules every row of the user
             outcome = (
                 DeliveryOutcome.SENT
@@ -471,7 +472,7 @@ class Dispatcher:
             outcomes.append(_outcome(item, outcome, result.message_id))
             _advance(row, now)
             rows.append(row)
-            report.outcomes[outcome] += 1
+            _count(report, row, outcome)
         with self.db.session() as session:
             if outcomes:
                 session.execute(
@@ -519,3 +520,9 @@ def _advance(row: Reminder, now: datetime) -> None:
         after = max(now, resolve(row.occurrence_date, row.local_time, row.time_zone))
     schedule_from(row, after)
     _unlease(row)
+
+
+def _count(report: TickReport, row: Reminder, outcome: str) -> None:
+    """One occurrence ended as `outcome`: in this tick's report and, by kind, in /metrics."""
+    report.outcomes[outcome] += 1
+    metrics.reminder_settled(row.kind, str(outcome))
