@@ -121,8 +121,10 @@ def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> lis
 
     before_sleep = min(CHECKIN_BEFORE_SLEEP_MINUTES, day_length // 3)
     checkin_at = wall_from_minutes(minutes_of(sleep) - before_sleep - JITTER_MINUTES)
-    wanted = [Wanted(ReminderKind.CHECKIN, 0, shifted(checkin_at))]
-    if stage in PROGRAMME_STAGES:
+    wanted = []
+    if profile.checkin_reminders_enabled:
+        wanted.append(Wanted(ReminderKind.CHECKIN, 0, shifted(checkin_at)))
+    if stage in PROGRAMME_STAGES and profile.exercise_reminders_enabled:
         at = profile.exercise_time or DEFAULT_EXERCISE
         if quiet_hours(profile).contains(at):
             at = wake  # a time inside the sleep window would never be sent
