@@ -50,6 +50,7 @@ END = ConversationHandler.END
 FLOW = "set"  # callback data namespace
 ZONE = "zone"
 CAP = "cap"
+WEEK = "week"  # the weekly summary's day and time
 
 
 class SettingsState(StrEnum):
@@ -59,6 +60,7 @@ class SettingsState(StrEnum):
     WAKE = "settings.wake"
     SLEEP = "settings.sleep"
     EXERCISE = "settings.exercise"
+    WEEKLY = "settings.weekly"
 
 
 _TIME_STEPS = {step.value: step for step in (Step.WAKE, Step.SLEEP, Step.EXERCISE)}
@@ -73,6 +75,7 @@ _SWITCH_NAME = {
     Switch.ICING: "icing",
     Switch.EXERCISE: "exercise_nudges",
     Switch.CHECKIN: "checkin",
+    Switch.WEEKLY: "weekly",
     Switch.KUJALA: "kujala",
 }
 
@@ -108,6 +111,8 @@ def menu_text(view: SettingsView, copy: SettingsCopy) -> str:
         sleep=format_clock_time(view.sleep),
         exercise=format_clock_time(view.exercise),
         cap=view.daily_cap,
+        weekday=copy.weekdays[view.weekly_day],
+        week_time=format_clock_time(view.weekly_time),
     )
 
 
@@ -134,6 +139,7 @@ def menu_keyboard(view: SettingsView, copy: SettingsCopy) -> InlineKeyboardMarku
         [(buttons.exercise, callback(FLOW, "edit", Step.EXERCISE.value))],
         *in_rows(switches, 2),
         [(buttons.cap.format(cap=view.daily_cap), callback(FLOW, "edit", CAP))],
+        [(buttons.weekly, callback(FLOW, "edit", WEEK))],
         [(buttons.done, callback(FLOW, "done"))],
     ]
     return inline(rows)
@@ -143,10 +149,21 @@ def back_keyboard(copy: SettingsCopy) -> InlineKeyboardMarkup:
     return column([(copy.buttons.back, callback(FLOW, "menu"))])
 
 
-def time_keyboard(step: Step, options: list[str]) -> InlineKeyboardMarkup:
+def time_keyboard(step: Step | str, options: list[str]) -> InlineKeyboardMarkup:
     """Quick times ("07:00" travels as "07.00": the colon separates callback data's parts)."""
-    buttons = [(t, callback(FLOW, "time", step.value, t.replace(":", "."))) for t in options]
-    return inline(in_rows(buttons, 4))
+    return inline(in_rows(_time_buttons(step, options), 4))
+
+
+def _time_buttons(step: Step | str, options: list[str]) -> list[Button]:
+    what = step.value if isinstance(step, Step) else step
+    return [(t, callback(FLOW, "time", what, t.replace(":", "."))) for t in options]
+
+
+def weekly_keyboard(copy: SettingsCopy) -> InlineKeyboardMarkup:
+    """The seven days, then the quick times."""
+    days = [(name, callback(FLOW, "weekday", n)) for n, name in enumerate(copy.weekdays)]
+    times = _time_buttons(WEEK, copy.weekly_times)
+    return inline([*in_rows(days, 4), *in_rows(times, 3)])
 
 
 def cap_keyboard(copy: SettingsCopy) -> InlineKeyboardMarkup:
@@ -222,7 +239,7 @@ async def _not_set_up(update: Update, context: Context) -> int:
 
 async def _edit(update: Update, context: Context, press: CallbackData) -> str | int:
     """Ask for the new value of one setting; typed text is read as it from now on."""
-    what = press.text(0, choices=frozenset({ZONE, CAP, *_TIME_STEPS}))
+    what = press.text(0, choices=frozenset({ZONE, CAP, WEEK, *_TIME_STEPS}))
     query = update.callback_query
     assert query is not None
     svc = services(context)
@@ -236,6 +253,15 @@ async def _edit(update: Update, context: Context, press: CallbackData) -> str | 
     if what == ZONE:
         await message.reply_text(copy.ask_zone.format(zone=view.zone))
         return SettingsState.TIME_ZONE
+    if what == WEEK:
+        await message.reply_text(
+            copy.ask_weekly.format(
+                weekday=copy.weekdays[view.weekly_day],
+                current=format_clock_time(view.weekly_time),
+            ),
+            reply_markup=weekly_keyboard(copy),
+        )
+        return SettingsState.WEEKLY
     if what == CAP:
         await message.reply_text(
             copy.ask_cap.format(cap=view.daily_cap), reply_markup=cap_keyboard(copy)
@@ -320,15 +346,57 @@ async def _zone_picked(update: Update, context: Context, press: CallbackData) ->
 
 
 async def _time_pressed(update: Update, context: Context, press: CallbackData) -> str | int:
-    step = _TIME_STEPS.get(press.text(0))
+    what = press.text(0)
+    step = _TIME_STEPS.get(what)
     value = parse_clock_time(press.text(1))
-    if step is None or value is None:
+    if (step is None and what != WEEK) or value is None:
         raise StaleButtonError
     query = update.callback_query
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
+    if step is None:
+        return await _weekly_given(update, context, at=value)
     return await _time_given(update, context, step, value)
+
+
+async def _weekday_pressed(update: Update, context: Context, press: CallbackData) -> str | int:
+    day = press.number(0, low=0, high=6)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await drop_buttons(query.message)
+    return await _weekly_given(update, context, day=day)
+
+
+async def _weekly_given(
+    update: Update, context: Context, *, day: int | None = None, at: time | None = None
+) -> str | int:
+    svc = services(context)
+    with svc.db.session() as session:
+        outcome = settings_service.change_weekly(
+            session, user_id_of(update), svc.clock.now(), day=day, at=at
+        )
+    copy = _copy(context)
+    message = message_of(update)
+    if isinstance(outcome, settings_service.NotSetUp):
+        return await _not_set_up(update, context)
+    if isinstance(outcome, settings_service.WhileAsleep):
+        await message.reply_text(
+            copy.weekly_asleep.format(
+                time=format_clock_time(outcome.at),
+                wake=format_clock_time(outcome.wake),
+                sleep=format_clock_time(outcome.sleep),
+            )
+        )
+        return SettingsState.WEEKLY
+    log.info("settings user=%s changed=weekly", user_id_of(update))
+    view = outcome.view
+    choice = f"{copy.weekdays[view.weekly_day]} {format_clock_time(view.weekly_time)}"
+    await message.reply_text(
+        saved_text(copy, copy.names.weekly, choice, outcome), reply_markup=back_keyboard(copy)
+    )
+    return END
 
 
 async def _switched(update: Update, context: Context, press: CallbackData) -> int:
@@ -394,6 +462,7 @@ async def setting_pressed(update: Update, context: Context) -> str | int:
         "tz": _zone_picked,
         "switch": _switched,
         "cap": _capped,
+        "weekday": _weekday_pressed,
     }
     if press.action == "menu":
         return await _show_menu_again(update, context)
@@ -431,6 +500,26 @@ async def zone_typed(update: Update, context: Context) -> str | int | None:
         current = settings_service.settings_of(session, user_id)
         outcome = settings_service.change_zone_typed(session, user_id, text, svc.clock.now())
     return await _zone_outcome(update, context, outcome, current.zone if current else "")
+
+
+async def weekly_time_typed(update: Update, context: Context) -> str | int | None:
+    """A typed time for the weekly summary (read like a daytime: "7" is 07:00, "7pm" 19:00)."""
+    text = await _screened(update, context)
+    if text is None:
+        return None
+    value = read_clock_time(text, TimeRole.EXERCISE)
+    copy = _copy(context)
+    if value is None:
+        await message_of(update).reply_text(copy.time_invalid)
+        return None
+    if isinstance(value, WhichTime):
+        first, second = (format_clock_time(t) for t in value.choices)
+        await message_of(update).reply_text(
+            copy.time_which.format(first=first, second=second),
+            reply_markup=time_keyboard(WEEK, [first, second]),
+        )
+        return None
+    return await _weekly_given(update, context, at=value)
 
 
 def _time_typed(step: Step) -> Callable[[Update, Context], Coroutine[Any, Any, str | int | None]]:
@@ -483,6 +572,7 @@ def _conversation() -> ConversationHandler[Context]:
             SettingsState.WAKE: [MessageHandler(typed, _time_typed(Step.WAKE))],
             SettingsState.SLEEP: [MessageHandler(typed, _time_typed(Step.SLEEP))],
             SettingsState.EXERCISE: [MessageHandler(typed, _time_typed(Step.EXERCISE))],
+            SettingsState.WEEKLY: [MessageHandler(typed, weekly_time_typed)],
         },
         fallbacks=_replies.fallbacks(),
     )

@@ -83,6 +83,7 @@ from conversations.settings_menu import (
     menu_keyboard,
     menu_text,
     time_keyboard,
+    weekly_keyboard,
 )
 
 # Button labels Telegram shows in full on a phone (issue 10, item 8, asks for about 30).
@@ -220,6 +221,7 @@ def worst_values(content: Content) -> dict[str, str]:
         "choice": longest(sorted(zoneinfo.available_timezones())),
         "current": times,
         "cap": "8",
+        "week_time": times,
         "state": longest([get_texts().settings.state_on, get_texts().settings.state_off]),
     }
 
@@ -597,6 +599,7 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         yield f"settings menu {on}", menu_keyboard(settings_view(on), settings)
     yield "settings cap", cap_keyboard(settings)
     yield "settings back", back_keyboard(settings)
+    yield "settings weekly summary", weekly_keyboard(settings)
     for step, times in (
         (Step.WAKE, onboarding.wake_times),
         (Step.SLEEP, onboarding.sleep_times),
@@ -609,7 +612,7 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
 def settings_view(on: bool) -> SettingsView:
     """Settings with the longest values the menu can show."""
     late = time(23, 59)
-    return SettingsView(LONGEST_ZONE, late, late, late, dict.fromkeys(Switch, on), 8)
+    return SettingsView(LONGEST_ZONE, late, late, late, dict.fromkeys(Switch, on), 8, 2, late)
 
 
 def every_callback_answer() -> Iterator[tuple[str, str]]:

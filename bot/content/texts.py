@@ -254,6 +254,7 @@ class CheckinCopy(TextModel):
 class ButtonTexts(TextModel):
     done: str
     checkin_now: str
+    see_week: str
     snooze: str
     skip: str
 
@@ -408,6 +409,7 @@ class SettingsButtons(TextModel):
     sleep: str
     exercise: str
     cap: str
+    weekly: str
     switch: str
     done: str
     back: str
@@ -424,6 +426,7 @@ class SettingNames(TextModel):
     icing: str
     exercise_nudges: str
     checkin: str
+    weekly: str
     kujala: str
 
 
@@ -446,6 +449,10 @@ class SettingsCopy(TextModel):
     same_time: str
     too_short: str
     exercise_outside: str
+    ask_weekly: str
+    weekly_asleep: str
+    weekdays: list[str] = Field(min_length=7, max_length=7)
+    weekly_times: list[str] = Field(min_length=1)
     ask_cap: str
     not_set_up: str
     closed: str

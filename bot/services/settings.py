@@ -32,6 +32,7 @@ class Switch(StrEnum):
     ICING = "icing"
     EXERCISE = "exercise"
     CHECKIN = "checkin"
+    WEEKLY = "weekly"
     KUJALA = "kujala"
 
 
@@ -40,6 +41,7 @@ _SWITCH_COLUMN = {
     Switch.ICING: "icing_reminders_enabled",
     Switch.EXERCISE: "exercise_reminders_enabled",
     Switch.CHECKIN: "checkin_reminders_enabled",
+    Switch.WEEKLY: "weekly_summary_enabled",
 }
 
 
@@ -53,6 +55,8 @@ class SettingsView:
     exercise: time
     switches: dict[Switch, bool]
     daily_cap: int
+    weekly_day: int  # Monday = 0
+    weekly_time: time
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,16 @@ class Refused:
     wake: time
     sleep: time
     exercise: time
+
+
+@dataclass(frozen=True)
+class WhileAsleep:
+    """A weekly-summary time inside the sleep window (it would never be sent); nothing
+    changed."""
+
+    at: time
+    wake: time
+    sleep: time
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class NotSetUp:
 Change = Saved | NotSetUp
 TimeChange = Saved | Refused | NotSetUp
 ZoneChange = Saved | ZoneOptions | ZoneUnknown | NotSetUp
+WeeklyChange = Saved | WhileAsleep | NotSetUp
 
 
 def settings_of(session: Session, user_id: int) -> SettingsView | None:
@@ -118,6 +133,8 @@ def settings_of(session: Session, user_id: int) -> SettingsView | None:
         exercise=profile.exercise_time,
         switches=switches,
         daily_cap=profile.daily_nudge_cap,
+        weekly_day=profile.weekly_summary_day,
+        weekly_time=profile.weekly_summary_time,
     )
 
 
@@ -198,6 +215,36 @@ def switch(session: Session, user_id: int, which: Switch, enabled: bool, now: da
     profile = session.get(Profile, user_id)
     assert profile is not None
     setattr(profile, _SWITCH_COLUMN[which], enabled)
+    profile.updated_at = now
+    session.add(profile)
+    session.flush()
+    replan_reminders(session, user_id, now)
+    return _saved(session, user_id)
+
+
+def change_weekly(
+    session: Session,
+    user_id: int,
+    now: datetime,
+    *,
+    day: int | None = None,
+    at: time | None = None,
+) -> WeeklyChange:
+    """Move the weekly summary to another weekday (Monday = 0) or local time; a time must lie
+    in the waking day, as the dispatcher keeps the sleep window quiet. The reminder moves."""
+    if day is not None and not 0 <= day <= 6:
+        raise ValueError(f"{day} is not a weekday")
+    view = settings_of(session, user_id)
+    if view is None:
+        return NotSetUp()
+    if at is not None and not onboarding.within_day(at, view.wake, view.sleep):
+        return WhileAsleep(at, view.wake, view.sleep)
+    profile = session.get(Profile, user_id)
+    assert profile is not None
+    if day is not None:
+        profile.weekly_summary_day = day
+    if at is not None:
+        profile.weekly_summary_time = at
     profile.updated_at = now
     session.add(profile)
     session.flush()

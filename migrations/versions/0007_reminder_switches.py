@@ -1,5 +1,5 @@
-"""profiles.exercise_reminders_enabled and checkin_reminders_enabled: a switch per nudge kind
-for /settings (icing already has one)
+"""profiles: a switch per nudge kind for /settings (icing already has one), and the weekly
+summary's switch, day and time
 
 Revision ID: 0007
 Revises: 0006
@@ -23,9 +23,27 @@ def upgrade() -> None:
             "profiles",
             sa.Column(column, sa.Boolean(), nullable=False, server_default=sa.true()),
         )
+    op.add_column(
+        "profiles",
+        sa.Column(
+            "weekly_summary_enabled", sa.Boolean(), nullable=False, server_default=sa.true()
+        ),
+    )
+    # Sunday (Monday = 0) at 19:00 local, the default for everyone until they choose.
+    op.add_column(
+        "profiles",
+        sa.Column("weekly_summary_day", sa.Integer(), nullable=False, server_default="6"),
+    )
+    op.add_column(
+        "profiles",
+        sa.Column("weekly_summary_time", sa.Time(), nullable=False, server_default="19:00:00"),
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("profiles") as batch:
+        batch.drop_column("weekly_summary_time")
+        batch.drop_column("weekly_summary_day")
+        batch.drop_column("weekly_summary_enabled")
         batch.drop_column("checkin_reminders_enabled")
         batch.drop_column("exercise_reminders_enabled")

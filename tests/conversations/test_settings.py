@@ -236,3 +236,26 @@ async def test_an_unreadable_settings_press_is_a_stale_button(
     answers = [a.text for a in harness.telegram.callback_answers]
     assert answers[-2:] == [get_texts().ui.stale_button] * 2
     assert profile(db, 501).daily_nudge_cap == 5
+
+
+async def test_the_weekly_summary_gets_a_new_day_and_time_and_its_reminder_moves(
+    harness: BotHarness, db: Database
+) -> None:
+    user = await runner(harness)
+    before = reminders(db, 501)[(ReminderKind.WEEKLY_SUMMARY, 0)]
+    assert before.next_fire_at is not None
+    await user.send("/settings")
+    assert "Weekly summary: Sunday 19:00" in user.last_text
+    await user.press("Summary day and time")
+    assert conversation_state(db, "settings", 501) == SettingsState.WEEKLY
+    await user.press("Monday")
+    assert user.last_text.startswith("Weekly summary: Monday 19:00. Next reminder: ")
+    await user.press("Summary day and time")
+    await user.send("8am")
+    assert user.last_text.startswith("Weekly summary: Monday 08:00.")
+    after = reminders(db, 501)[(ReminderKind.WEEKLY_SUMMARY, 0)]
+    assert after.next_fire_at is not None
+    assert after.next_fire_at != before.next_fire_at
+    assert after.weekdays == 1  # Monday only
+    await user.press("Weekly summary: on")
+    assert ReminderKind.WEEKLY_SUMMARY not in enabled_kinds(db, 501)

@@ -55,6 +55,7 @@ class Wanted:
     kind: ReminderKind
     slot: int
     at: time
+    weekdays: int = ALL_WEEKDAYS
 
 
 def _reminded_tasks(tasks: Sequence[Task], kind: str) -> list[Task]:
@@ -133,6 +134,10 @@ def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> lis
         count = 3 if day_length >= 10 * 60 else 2
         for slot, at in enumerate(spread(wake, sleep, count, ICING_EDGE_MINUTES)):
             wanted.append(Wanted(ReminderKind.ICING, slot, shifted(at)))
+    if profile.weekly_summary_enabled:
+        day = 1 << profile.weekly_summary_day
+        at = profile.weekly_summary_time
+        wanted.append(Wanted(ReminderKind.WEEKLY_SUMMARY, 0, shifted(at), weekdays=day))
     return wanted
 
 
@@ -182,10 +187,10 @@ def replan_reminders(
                 or row.next_fire_at is None
                 or row.local_time != item.at
                 or row.time_zone != zone
-                or row.weekdays != ALL_WEEKDAYS
+                or row.weekdays != item.weekdays
             )
         if changed:
-            row.local_time, row.time_zone, row.weekdays = item.at, zone, ALL_WEEKDAYS
+            row.local_time, row.time_zone, row.weekdays = item.at, zone, item.weekdays
             row.enabled = True
             schedule_from(row, now)
             row.updated_at = now
