@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -51,6 +51,7 @@ FLOW = "set"  # callback data namespace
 ZONE = "zone"
 CAP = "cap"
 WEEK = "week"  # the weekly summary's day and time
+TYPING_TIMEOUT = timedelta(minutes=15)
 
 
 class SettingsState(StrEnum):
@@ -563,6 +564,10 @@ def _conversation() -> ConversationHandler[Context]:
         persistent=True,
         # Any settings button or /settings, in any state, starts over from what it does.
         allow_reentry=True,
+        # A value not typed soon is not awaited any longer: another flow started meanwhile
+        # (registered before this one, it takes the text while it runs) must not leave typed
+        # text to be read as a setting after it ends.
+        conversation_timeout=TYPING_TIMEOUT,
         entry_points=[
             CommandHandler("settings", open_menu),
             CallbackQueryHandler(setting_pressed, pattern=pattern(FLOW)),
