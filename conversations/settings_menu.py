@@ -179,6 +179,8 @@ def _local(instant: datetime) -> str:
 
 def saved_text(copy: SettingsCopy, setting: str, choice: str, saved: Saved) -> str:
     """The one-line confirmation: what is set now, and when the next reminder comes."""
+    if saved.paused:
+        return copy.saved_paused.format(setting=setting, choice=choice)
     if saved.next_at is None:
         return copy.saved_nothing_planned.format(setting=setting, choice=choice)
     return copy.saved.format(setting=setting, choice=choice, next=_local(saved.next_at))

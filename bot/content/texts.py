@@ -440,6 +440,7 @@ class SettingsCopy(TextModel):
     names: SettingNames
     saved: str
     saved_nothing_planned: str
+    saved_paused: str
     ask_zone: str
     zone_which: str
     zone_not_found: str

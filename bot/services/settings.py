@@ -62,10 +62,11 @@ class SettingsView:
 @dataclass(frozen=True)
 class Saved:
     """The change is stored and the reminders re-planned; `next_at` is the user's next
-    reminder in their own zone (None: none is planned)."""
+    reminder in their own zone (None: none is planned); `paused`: /pause holds them."""
 
     view: SettingsView
     next_at: datetime | None
+    paused: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,11 +153,16 @@ def next_reminder_at(session: Session, user_id: int) -> datetime | None:
     return row.next_fire_at.astimezone(ZoneInfo(row.time_zone))
 
 
-def _saved(session: Session, user_id: int) -> Saved:
+def _saved(session: Session, user_id: int, now: datetime) -> Saved:
     session.flush()
     view = settings_of(session, user_id)
+    profile = session.get(Profile, user_id)
     assert view is not None
-    return Saved(view, next_reminder_at(session, user_id))
+    assert profile is not None
+    paused = profile.paused_indefinitely or (
+        profile.paused_until is not None and profile.paused_until > now
+    )
+    return Saved(view, next_reminder_at(session, user_id), paused)
 
 
 def change_zone(session: Session, user_id: int, zone: str, now: datetime) -> ZoneChange:
@@ -167,7 +173,7 @@ def change_zone(session: Session, user_id: int, zone: str, now: datetime) -> Zon
     if not onboarding.is_known_zone(zone):
         return ZoneUnknown()
     onboarding.set_time_zone(session, user_id, zone, now)
-    return _saved(session, user_id)
+    return _saved(session, user_id, now)
 
 
 def change_zone_typed(session: Session, user_id: int, text: str, now: datetime) -> ZoneChange:
@@ -201,7 +207,7 @@ def change_time(
         return Refused(problem, day[Step.WAKE], day[Step.SLEEP], day[Step.EXERCISE])
     refused = onboarding.save_day_time(session, user_id, step, value, now)
     assert refused is None  # the whole day was checked above
-    return _saved(session, user_id)
+    return _saved(session, user_id, now)
 
 
 def switch(session: Session, user_id: int, which: Switch, enabled: bool, now: datetime) -> Change:
@@ -211,7 +217,7 @@ def switch(session: Session, user_id: int, which: Switch, enabled: bool, now: da
         return NotSetUp()
     if which is Switch.KUJALA:
         kujala.set_offers(session, user_id, enabled, now)
-        return _saved(session, user_id)
+        return _saved(session, user_id, now)
     profile = session.get(Profile, user_id)
     assert profile is not None
     setattr(profile, _SWITCH_COLUMN[which], enabled)
@@ -219,7 +225,7 @@ def switch(session: Session, user_id: int, which: Switch, enabled: bool, now: da
     session.add(profile)
     session.flush()
     replan_reminders(session, user_id, now)
-    return _saved(session, user_id)
+    return _saved(session, user_id, now)
 
 
 def change_weekly(
@@ -249,7 +255,7 @@ def change_weekly(
     session.add(profile)
     session.flush()
     replan_reminders(session, user_id, now)
-    return _saved(session, user_id)
+    return _saved(session, user_id, now)
 
 
 def change_cap(session: Session, user_id: int, cap: int, now: datetime) -> Change:
@@ -263,4 +269,4 @@ def change_cap(session: Session, user_id: int, cap: int, now: datetime) -> Chang
     assert profile is not None
     profile.daily_nudge_cap, profile.updated_at = cap, now
     session.add(profile)
-    return _saved(session, user_id)
+    return _saved(session, user_id, now)

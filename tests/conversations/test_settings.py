@@ -259,3 +259,15 @@ async def test_the_weekly_summary_gets_a_new_day_and_time_and_its_reminder_moves
     assert after.weekdays == 1  # Monday only
     await user.press("Weekly summary: on")
     assert ReminderKind.WEEKLY_SUMMARY not in enabled_kinds(db, 501)
+
+
+async def test_a_change_while_paused_says_the_reminders_stay_paused(
+    harness: BotHarness, db: Database
+) -> None:
+    user = await runner(harness)
+    await user.send("/pause")
+    await user.press("Until I send /resume")
+    await user.send("/settings")
+    await user.press("Exercise time")
+    await user.press("17:00")
+    assert user.last_text.startswith("Exercise time: 17:00. Reminders stay paused")
