@@ -137,7 +137,10 @@ def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> lis
     if profile.weekly_summary_enabled:
         day = 1 << profile.weekly_summary_day
         at = profile.weekly_summary_time
-        wanted.append(Wanted(ReminderKind.WEEKLY_SUMMARY, 0, shifted(at), weekdays=day))
+        # Jitter must not carry it past midnight, onto the day before the chosen one's end.
+        if minutes_of(at) + jitter < 24 * 60:
+            at = shifted(at)
+        wanted.append(Wanted(ReminderKind.WEEKLY_SUMMARY, 0, at, weekdays=day))
     return wanted
 
 

@@ -9,8 +9,9 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import utc
+from bot.content.kinds import Stage
 from bot.services import settings as settings_service
-from bot.services.reminders.planner import jitter_minutes
+from bot.services.reminders.planner import jitter_minutes, wanted_reminders
 from bot.storage.models import Profile
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
 from bot.telegram.jobs import replay
@@ -99,3 +100,22 @@ async def test_moving_the_summary_moves_its_reminder_and_switching_it_off_disabl
     row = weekly_row(db, 303)
     assert not row.enabled
     assert row.next_fire_at is None
+
+
+def test_the_jitter_never_carries_the_summary_past_midnight() -> None:
+    user_id = next(u for u in range(1, 100) if jitter_minutes(u) == 4)
+    profile = Profile(
+        user_id=user_id,
+        wake_time=time(7, 0),
+        sleep_time=time(0, 30),
+        weekly_summary_day=6,
+        weekly_summary_time=time(23, 58),
+        updated_at=utc(2026, 3, 20, 9, 0),
+    )
+    [weekly] = [
+        w
+        for w in wanted_reminders(user_id, profile, Stage.PHASE1)
+        if w.kind == ReminderKind.WEEKLY_SUMMARY
+    ]
+    assert weekly.at == time(23, 58)
+    assert weekly.weekdays == 1 << 6
