@@ -61,6 +61,7 @@ from conversations import (
     reminders,
     safety,
     safety_confirm,
+    settings_menu,
 )
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,9 @@ def _register_handlers(app: BotApplication) -> None:
     app.add_handler(assessment.build(), MAIN)  # /assess and "Start the knee check"
     app.add_handler(checkin.build(), MAIN)  # /checkin and the nudge's "Check in now"
     app.add_handler(kujala.build(), MAIN)  # /kujala: the optional knee score
+    # /settings and its buttons; its state is only "which setting is being typed", so it comes
+    # after the flows that ask questions (their typed answers win while one runs).
+    app.add_handler(settings_menu.build(), MAIN)
     app.add_handler(CommandHandler("help", common.help_command), MAIN)
     for handler in (*plan.handlers(), *info.handlers()):  # /plan and its buttons; /about, /cancel
         app.add_handler(handler, MAIN)

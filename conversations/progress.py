@@ -14,13 +14,14 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.content import get_content
 from bot.content.kinds import Stage
 from bot.content.texts import Texts
 from bot.services import progress
 from bot.services.charts import ChartLabels, progress_png
+from bot.telegram.callback_data import pattern
 from bot.telegram.context import Context, services
 from conversations.kujala import score_line
 from conversations.learn import card_keyboard, card_text
@@ -104,5 +105,16 @@ async def show_progress(update: Update, context: Context) -> None:
     log.info("progress chart sent user=%s", user.id)
 
 
-def handlers() -> list[CommandHandler[Context, None]]:
-    return [CommandHandler("progress", show_progress)]
+async def show_progress_pressed(update: Update, context: Context) -> None:
+    """ "See my week" on the weekly summary: the same chart and words as /progress."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await show_progress(update, context)
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    return [
+        CommandHandler("progress", show_progress),
+        CallbackQueryHandler(show_progress_pressed, pattern=pattern("progress", "show")),
+    ]

@@ -14,7 +14,7 @@ import string
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from itertools import product
 from typing import Any
 from zoneinfo import available_timezones
@@ -51,8 +51,10 @@ from bot.sandbox.fake_telegram.limits import (
 )
 from bot.services.checkins import Result
 from bot.services.kujala import Score, Scored
+from bot.services.onboarding import Step
 from bot.services.progress import ChartData, Report
 from bot.services.reminders.nudge import Nudge
+from bot.services.settings import SettingsView, Switch
 from bot.services.stats import Count, Stats
 from bot.services.today import TodayPlan
 from bot.settings import MAX_RETENTION_DAYS
@@ -75,6 +77,14 @@ from conversations.progress import summary_text as progress_summary
 from conversations.question_flow import question_keyboard, question_text
 from conversations.reminders import pause_keyboard
 from conversations.safety import referral_text, sources_line
+from conversations.settings_menu import (
+    back_keyboard,
+    cap_keyboard,
+    menu_keyboard,
+    menu_text,
+    time_keyboard,
+    weekly_keyboard,
+)
 
 # Button labels Telegram shows in full on a phone (issue 10, item 8, asks for about 30).
 PHONE_LABEL = 30
@@ -206,6 +216,13 @@ def worst_values(content: Content) -> dict[str, str]:
         "change": "100",
         "before": "100",
         "body": longest([c.body for c in content.education]),
+        # /settings
+        "setting": longest(list(get_texts().settings.names.model_dump().values())),
+        "choice": longest(sorted(zoneinfo.available_timezones())),
+        "current": times,
+        "cap": "8",
+        "week_time": times,
+        "state": longest([get_texts().settings.state_on, get_texts().settings.state_off]),
     }
 
 
@@ -468,6 +485,7 @@ def every_message() -> Iterator[tuple[str, str]]:
             report = Report(chart, trend, days, with_kujala)
             yield f"progress summary {change}", progress_summary(report, get_texts())
     yield "progress caption", progress_caption(Report(chart, "", 0, None), get_texts())
+    yield "settings menu", menu_text(settings_view(True), get_texts().settings)
 
     for card in content.education:
         yield f"education card {card.id}", card_text(card, get_texts())
@@ -576,6 +594,25 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         )
         yield f"nudge {kind}", nudge_keyboard(get_texts().nudges, nudge)
     yield "pause", pause_keyboard()
+    settings = get_texts().settings
+    for on in (True, False):
+        yield f"settings menu {on}", menu_keyboard(settings_view(on), settings)
+    yield "settings cap", cap_keyboard(settings)
+    yield "settings back", back_keyboard(settings)
+    yield "settings weekly summary", weekly_keyboard(settings)
+    for step, times in (
+        (Step.WAKE, onboarding.wake_times),
+        (Step.SLEEP, onboarding.sleep_times),
+        (Step.EXERCISE, onboarding.exercise_times),
+    ):
+        yield f"settings {step} times", time_keyboard(step, times)
+    yield "settings zone choice", inline([[("x", callback("set", "tz", LONGEST_ZONE))]])
+
+
+def settings_view(on: bool) -> SettingsView:
+    """Settings with the longest values the menu can show."""
+    late = time(23, 59)
+    return SettingsView(LONGEST_ZONE, late, late, late, dict.fromkeys(Switch, on), 8, 2, late)
 
 
 def every_callback_answer() -> Iterator[tuple[str, str]]:
@@ -679,7 +716,7 @@ def test_the_worst_cases_cover_every_message_family():
     whats = [what for what, _text in every_message()]
     for family in ("/help", "/about", "outcome", "referral", "exercise page", "plan", "nudge",
                    "check-in", "weekly summary", "question", "knee score", "progress",
-                   "education card"):  # fmt: skip
+                   "education card", "settings menu"):  # fmt: skip
         assert any(what.startswith(family) or family in what for what in whats), family
     kinds = {what.split()[1] for what in whats if what.startswith("check-in ") and " from " in what}
     assert {"stay", "progress", "regress"} <= kinds

@@ -1,6 +1,6 @@
 """The words around the flows - everything the bot says that is not clinical content - from
 `content/ui.yaml`, `onboarding.yaml`, `flows.yaml`, `checkin_flow.yaml`, `nudges.yaml` and
-`privacy.yaml`, `progress.yaml`.
+`privacy.yaml`, `progress.yaml`, `settings.yaml`.
 
 One home for them: one base model (`TextModel`, whose one normalisation joins YAML's wrapped
 lines), one aggregate (`Texts`), loaded once through the one content loader and reached through
@@ -263,6 +263,7 @@ class CheckinCopy(TextModel):
 class ButtonTexts(TextModel):
     done: str
     checkin_now: str
+    see_week: str
     snooze: str
     skip: str
 
@@ -408,6 +409,69 @@ class ProgressCopy(TextModel):
     learn: LearnCopy
 
 
+# --- settings.yaml ----------------------------------------------------------------------------
+
+
+class SettingsButtons(TextModel):
+    zone: str
+    wake: str
+    sleep: str
+    exercise: str
+    cap: str
+    weekly: str
+    switch: str
+    done: str
+    back: str
+
+
+class SettingNames(TextModel):
+    """What each setting is called in the confirmations (and on the switch buttons)."""
+
+    zone: str
+    wake: str
+    sleep: str
+    exercise: str
+    cap: str
+    icing: str
+    exercise_nudges: str
+    checkin: str
+    weekly: str
+    kujala: str
+
+
+class SettingsCopy(TextModel):
+    """/settings (conversations/settings_menu.py)."""
+
+    menu: str
+    buttons: SettingsButtons
+    state_on: str
+    state_off: str
+    names: SettingNames
+    saved: str
+    saved_nothing_planned: str
+    saved_paused: str
+    ask_zone: str
+    zone_which: str
+    zone_not_found: str
+    ask_time: str
+    time_invalid: str
+    time_which: str
+    same_time: str
+    too_short: str
+    exercise_outside: str
+    ask_weekly: str
+    weekly_asleep: str
+    weekdays: list[str] = Field(min_length=7, max_length=7)
+    weekly_times: list[str] = Field(min_length=1)
+    ask_cap: str
+    not_set_up: str
+    closed: str
+    cancelled: str
+    commands_mid_flow: str
+    media: str
+    edited: str
+
+
 # --- all of them ------------------------------------------------------------------------------
 
 
@@ -422,6 +486,7 @@ class Texts:
     nudges: NudgeCopy  # nudges.yaml
     privacy: PrivacyCopy  # privacy.yaml
     progress: ProgressCopy  # progress.yaml
+    settings: SettingsCopy  # settings.yaml
 
     def by_file(self) -> dict[str, BaseModel]:
         """Each file's validated model, by file name (what `content check` reports)."""
@@ -433,6 +498,7 @@ class Texts:
             "nudges.yaml": self.nudges,
             "privacy.yaml": self.privacy,
             "progress.yaml": self.progress,
+            "settings.yaml": self.settings,
         }
 
 
@@ -446,6 +512,7 @@ def load_texts(directory: Path | None = None) -> Texts:
         nudges=load_copy(NudgeCopy, "nudges.yaml", directory),
         privacy=load_copy(PrivacyCopy, "privacy.yaml", directory),
         progress=load_copy(ProgressCopy, "progress.yaml", directory),
+        settings=load_copy(SettingsCopy, "settings.yaml", directory),
     )
 
 

@@ -26,6 +26,8 @@ _SNOOZE = "snooze"
 NUDGE_PATTERN = pattern(FLOW)
 # The nudge's "Check in now" starts the check-in flow (conversations/checkin.py).
 CHECKIN_START = callback("checkin", "start")
+# The weekly summary's "See my week" sends the /progress chart (conversations/progress.py).
+PROGRESS_SHOW = callback("progress", "show")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def nudge_keyboard(copy: NudgeCopy, nudge: Nudge) -> InlineKeyboardMarkup:
 
     if nudge.kind == ReminderKind.CHECKIN:
         first = InlineKeyboardButton(buttons.checkin_now, callback_data=CHECKIN_START)
+    elif nudge.kind == ReminderKind.WEEKLY_SUMMARY:
+        first = InlineKeyboardButton(buttons.see_week, callback_data=PROGRESS_SHOW)
     else:
         first = InlineKeyboardButton(buttons.done, callback_data=data(NudgeAction.DONE))
     snoozes = [

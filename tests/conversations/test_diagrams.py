@@ -12,6 +12,7 @@ from conversations.assessment import AssessmentState
 from conversations.checkin import CheckinState
 from conversations.kujala import KujalaState
 from conversations.onboarding import OnboardingState
+from conversations.settings_menu import SettingsState
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "conversations"
 
@@ -33,6 +34,7 @@ def diagram_states(path: Path) -> set[str]:
         ("assessment.mmd", AssessmentState),
         ("checkin.mmd", CheckinState),
         ("kujala.mmd", KujalaState),
+        ("settings.mmd", SettingsState),
     ],
 )
 def test_diagram_matches_the_code(diagram: str, states: type[StrEnum]) -> None:
@@ -45,6 +47,7 @@ def test_every_state_name_is_a_stable_namespaced_string() -> None:
         (AssessmentState, "assessment."),
         (CheckinState, "checkin."),
         (KujalaState, "kujala."),
+        (SettingsState, "settings."),
     )
     for states, prefix in flows:
         for state in states:

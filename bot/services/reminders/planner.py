@@ -55,6 +55,7 @@ class Wanted:
     kind: ReminderKind
     slot: int
     at: time
+    weekdays: int = ALL_WEEKDAYS
 
 
 def _reminded_tasks(tasks: Sequence[Task], kind: str) -> list[Task]:
@@ -121,8 +122,10 @@ def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> lis
 
     before_sleep = min(CHECKIN_BEFORE_SLEEP_MINUTES, day_length // 3)
     checkin_at = wall_from_minutes(minutes_of(sleep) - before_sleep - JITTER_MINUTES)
-    wanted = [Wanted(ReminderKind.CHECKIN, 0, shifted(checkin_at))]
-    if stage in PROGRAMME_STAGES:
+    wanted = []
+    if profile.checkin_reminders_enabled:
+        wanted.append(Wanted(ReminderKind.CHECKIN, 0, shifted(checkin_at)))
+    if stage in PROGRAMME_STAGES and profile.exercise_reminders_enabled:
         at = profile.exercise_time or DEFAULT_EXERCISE
         if quiet_hours(profile).contains(at):
             at = wake  # a time inside the sleep window would never be sent
@@ -131,6 +134,13 @@ def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> lis
         count = 3 if day_length >= 10 * 60 else 2
         for slot, at in enumerate(spread(wake, sleep, count, ICING_EDGE_MINUTES)):
             wanted.append(Wanted(ReminderKind.ICING, slot, shifted(at)))
+    if profile.weekly_summary_enabled:
+        day = 1 << profile.weekly_summary_day
+        at = profile.weekly_summary_time
+        # Jitter must not carry it past midnight, onto the day before the chosen one's end.
+        if minutes_of(at) + jitter < 24 * 60:
+            at = shifted(at)
+        wanted.append(Wanted(ReminderKind.WEEKLY_SUMMARY, 0, at, weekdays=day))
     return wanted
 
 
@@ -180,10 +190,10 @@ def replan_reminders(
                 or row.next_fire_at is None
                 or row.local_time != item.at
                 or row.time_zone != zone
-                or row.weekdays != ALL_WEEKDAYS
+                or row.weekdays != item.weekdays
             )
         if changed:
-            row.local_time, row.time_zone, row.weekdays = item.at, zone, ALL_WEEKDAYS
+            row.local_time, row.time_zone, row.weekdays = item.at, zone, item.weekdays
             row.enabled = True
             schedule_from(row, now)
             row.updated_at = now

@@ -29,6 +29,13 @@ class Profile(SQLModel, table=True):
     daily_nudge_cap: int = Field(default=5)
     reminders_enabled: bool = Field(default=True)
     icing_reminders_enabled: bool = Field(default=True)
+    # One switch per nudge kind (/settings); reminders_enabled above switches them all.
+    exercise_reminders_enabled: bool = Field(default=True)
+    checkin_reminders_enabled: bool = Field(default=True)
+    # The weekly summary: on or off, the local weekday (Monday = 0) and wall time.
+    weekly_summary_enabled: bool = Field(default=True)
+    weekly_summary_day: int = Field(default=6)
+    weekly_summary_time: time = Field(default=time(19, 0))
     paused_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     paused_indefinitely: bool = Field(default=False)
     # Whether the optional knee score (Kujala) is offered every `kujala_every_days`.

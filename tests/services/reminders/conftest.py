@@ -34,8 +34,10 @@ def make_runner(
     sleep: time = time(23, 0),
     exercise: time = time(18, 0),
     cap: int = 5,
+    weekly_summary: bool = False,
 ) -> None:
-    """A consented runner with a day, a time zone and a plan stage (reminders get planned)."""
+    """A consented runner with a day, a time zone and a plan stage (reminders get planned).
+    The weekly summary is off unless asked for, so the daily kinds are counted on their own."""
     with db.session() as s:
         s.add(User(id=user_id, first_name="Runner", time_zone=zone, created_at=now))
         s.flush()
@@ -47,6 +49,7 @@ def make_runner(
                 sleep_time=sleep,
                 exercise_time=exercise,
                 daily_nudge_cap=cap,
+                weekly_summary_enabled=weekly_summary,
                 updated_at=now,
             )
         )

@@ -1,0 +1,121 @@
+"""The weekly summary: a reminder on the runner's chosen weekday and local time (default
+Sunday 19:00), sent once per week through the dispatcher - across the spring-forward Sunday
+too - with "See my week" leading to the /progress chart; it can be moved or switched off in
+/settings."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import utc
+from bot.content.kinds import Stage
+from bot.services import settings as settings_service
+from bot.services.reminders.planner import jitter_minutes, wanted_reminders
+from bot.storage.models import Profile
+from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
+from bot.telegram.jobs import replay
+
+from .conftest import deliveries_of, make_runner, nudge_kind, nudges, reminders_of
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def weekly_row(db, user_id):  # type: ignore[no-untyped-def]
+    rows = [r for r in reminders_of(db, user_id) if r.kind == ReminderKind.WEEKLY_SUMMARY]
+    assert len(rows) == 1
+    return rows[0]
+
+
+async def test_the_weekly_summary_arrives_once_a_week_at_19_local_across_the_clock_change(
+    harness, db, clock
+):
+    # London springs forward on Sunday 29 March 2026 (01:00 UTC): 19:00 is 19:00 UTC the
+    # Sunday before and 18:00 UTC from that Sunday on.
+    start = utc(2026, 3, 20, 9, 0)
+    clock.set(start)
+    make_runner(db, 301, start, stage="phase1", weekly_summary=True)
+    await replay(harness.app, start, utc(2026, 4, 6, 9, 0), timedelta(minutes=10))
+
+    sent = [
+        d
+        for d in deliveries_of(db, 301)
+        if d.kind == ReminderKind.WEEKLY_SUMMARY and d.outcome == DeliveryOutcome.SENT
+    ]
+    assert sorted(d.local_date for d in sent) == [
+        date(2026, 3, 22),
+        date(2026, 3, 29),
+        date(2026, 4, 5),
+    ]
+    jitter = jitter_minutes(301)
+    for delivery in sent:
+        local = delivery.due_at.astimezone(LONDON)
+        assert (local.hour, local.minute) == (19, jitter)
+    assert [d.due_at.hour for d in sorted(sent, key=lambda d: d.due_at)] == [19, 18, 18]
+    weekly = [m for m in nudges(harness, 301) if nudge_kind(m) == "weekly_summary"]
+    assert len(weekly) == 3
+    assert weekly[0].button_labels[0] == "See my week"
+
+
+async def test_see_my_week_sends_the_progress_reply(harness, db, clock):
+    start = utc(2026, 3, 22, 9, 0)  # a Sunday
+    clock.set(start)
+    make_runner(db, 302, start, stage="phase1", weekly_summary=True)
+    await replay(harness.app, start, utc(2026, 3, 22, 20, 0), timedelta(minutes=10))
+    user = harness.user(302)
+    weekly = [m for m in nudges(harness, 302) if nudge_kind(m) == "weekly_summary"]
+    assert len(weekly) == 1
+    await user.press("See my week", weekly[0])
+    # Too few check-ins for a chart yet: /progress says so, and so does the button.
+    assert user.last_text.startswith("The chart starts once there are")
+
+
+async def test_moving_the_summary_moves_its_reminder_and_switching_it_off_disables_it(
+    harness, db, clock
+):
+    start = utc(2026, 3, 20, 9, 0)  # a Friday
+    make_runner(db, 303, start, stage="phase1", weekly_summary=True)
+    with db.session() as s:  # onboarding's last answer, so /settings applies
+        profile = s.get(Profile, 303)
+        assert profile is not None
+        profile.age_band = "18_39"
+        s.add(profile)
+    before = weekly_row(db, 303).next_fire_at
+    assert before is not None
+    assert before.astimezone(LONDON).date() == date(2026, 3, 22)
+    with db.session() as s:
+        outcome = settings_service.change_weekly(s, 303, start, day=0, at=time(8, 30))
+    assert isinstance(outcome, settings_service.Saved)
+    after = weekly_row(db, 303).next_fire_at
+    assert after is not None
+    local = after.astimezone(LONDON)
+    assert local.date() == date(2026, 3, 23)
+    assert (local.hour, local.minute) == (8, 30 + jitter_minutes(303))
+    with db.session() as s:
+        refused = settings_service.change_weekly(s, 303, start, at=time(3, 0))
+    assert isinstance(refused, settings_service.WhileAsleep)
+    assert weekly_row(db, 303).next_fire_at == after
+    with db.session() as s:
+        settings_service.switch(s, 303, settings_service.Switch.WEEKLY, False, start)
+    row = weekly_row(db, 303)
+    assert not row.enabled
+    assert row.next_fire_at is None
+
+
+def test_the_jitter_never_carries_the_summary_past_midnight() -> None:
+    user_id = next(u for u in range(1, 100) if jitter_minutes(u) == 4)
+    profile = Profile(
+        user_id=user_id,
+        wake_time=time(7, 0),
+        sleep_time=time(0, 30),
+        weekly_summary_day=6,
+        weekly_summary_time=time(23, 58),
+        updated_at=utc(2026, 3, 20, 9, 0),
+    )
+    [weekly] = [
+        w
+        for w in wanted_reminders(user_id, profile, Stage.PHASE1)
+        if w.kind == ReminderKind.WEEKLY_SUMMARY
+    ]
+    assert weekly.at == time(23, 58)
+    assert weekly.weekdays == 1 << 6
