@@ -15,10 +15,18 @@ import logging
 from collections.abc import Iterable
 from enum import Enum
 
-from telegram import Message, ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.coaching.screening import Finding, Route, Urgency, care_route, finding_for, screen
+from bot.coaching.screening import (
+    Finding,
+    Route,
+    Urgency,
+    care_route,
+    finding_for,
+    is_probably_english,
+    screen,
+)
 from bot.content import Content, RedFlag, get_content
 from bot.content.texts import get_texts
 from bot.services.onboarding import has_consented, zone_of
@@ -113,18 +121,31 @@ async def _ask_to_confirm(message: Message, finding: Finding) -> None:
 
 
 async def screen_text(update: Update, context: Context, text: str) -> Screened:
-    """Screen typed text: refer on an explicit warning sign, ask about an unclear one."""
+    """Screen typed text: refer on an explicit warning sign, ask about an unclear one; text
+    in another language gets the urgent signs as buttons, so a warning can still be given."""
     if not text.strip():
         return Screened.CLEAR
     screening = screen(text)
+    message = update.effective_message
+    assert message is not None
     if screening.refer_now is not None:
         await refer_for(update, context, screening.refer_now)
         return Screened.REFERRED
     if screening.to_confirm is not None:
-        assert update.effective_message is not None
-        await _ask_to_confirm(update.effective_message, screening.to_confirm)
+        await _ask_to_confirm(message, screening.to_confirm)
         return Screened.CONFIRMING
+    if not is_probably_english(text):
+        await message.reply_text(
+            get_texts().flows.referral.not_english, reply_markup=warning_sign_keyboard()
+        )
+        return Screened.CONFIRMING  # nothing read as an answer; a tap on a sign refers
     return Screened.CLEAR
+
+
+def warning_sign_keyboard() -> InlineKeyboardMarkup:
+    """The urgent signs as buttons; a tap is a "Yes" to that sign's confirming question."""
+    labels = get_texts().flows.referral.sign_buttons
+    return inline([[(label, callback(CONFIRM, "yes", sign))] for sign, label in labels.items()])
 
 
 async def answer_to_confirmation(update: Update, context: Context) -> Screened:
@@ -158,10 +179,12 @@ async def screen_stray_text(update: Update, context: Context) -> None:
 
 
 class _MentionsWarningSign(filters.MessageFilter):
-    """Text (new or edited) in which the screen finds a warning sign, clear or not."""
+    """Text (new or edited) in which the screen finds a warning sign, clear or not - or that
+    the screen cannot read, being in another language."""
 
     def filter(self, message: Message) -> bool:
-        return bool(message.text) and not screen(message.text or "").clear
+        text = message.text or ""
+        return bool(text) and (not screen(text).clear or not is_probably_english(text))
 
 
 MENTIONS_WARNING_SIGN = _MentionsWarningSign(name="MentionsWarningSign")

@@ -171,6 +171,10 @@ class ReferralCopy(TextModel):
     cleared_assess: str
     not_yet: str
     nothing_paused: str
+    not_english: str
+    # Sign id (content/screening.yaml) -> a short button label, for someone who cannot write
+    # English: the urgent signs they can still report with one tap.
+    sign_buttons: dict[str, str]
 
 
 class PlanCopy(TextModel):

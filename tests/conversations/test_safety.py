@@ -144,3 +144,48 @@ async def test_a_clearance_press_when_nothing_is_paused_changes_nothing(harness,
     await user.press_data("clear:yes")
     assert "isn't paused" in user.last_text
     assert plan_state(db, 308).stage != "referred"
+
+
+SPANISH = "Me duele mucho la rodilla y no puedo doblarla desde ayer por la tarde"
+
+
+async def test_another_language_gets_the_urgent_signs_as_buttons(harness, db):
+    user = harness.user(309)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.send(SPANISH)
+    assert "only read English" in user.last_text
+    assert "Knee locked, stuck" in user.last.button_labels
+    assert all(len(label) <= 30 for label in user.last.button_labels)
+    assert plan_state(db, 309).stage != "referred"
+    await user.press("Knee locked, stuck")
+    assert "Please get your knee seen today" in user.last_text
+    assert plan_state(db, 309).stage == "referred"
+
+
+async def test_another_language_mid_check_changes_nothing(harness, db):
+    user = harness.user(310)
+    await onboard(user)
+    await assess(user, {"injury": "no"})
+    before = current(db, 310)
+    await user.send(SPANISH)
+    assert "only read English" in user.last_text
+    assert current(db, 310) == before
+    assert conversation_state(db, "assessment", 310) == "assessment.question"
+
+
+@pytest.mark.parametrize("text", ["ok", "knee gve way", "7", "yes", "cant bare weight on it"])
+async def test_short_or_misspelled_english_is_still_english(harness, db, text):
+    user = harness.user(311)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.send(text)
+    assert "only read English" not in user.last_text
+
+
+def test_every_sign_button_names_a_sign_of_the_screen() -> None:
+    from bot.coaching.screening import finding_for
+    from bot.content.texts import get_texts
+
+    for sign in get_texts().flows.referral.sign_buttons:
+        assert finding_for(sign) is not None, sign
