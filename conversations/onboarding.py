@@ -25,14 +25,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.coaching.triage import red_flags_in
 from bot.content import get_content
 from bot.content.texts import OnboardingCopy, Texts, get_texts
 from bot.services import onboarding as onboarding_service
-from bot.services import time_zones
+from bot.services import questionnaire, time_zones
 from bot.services.answers import parse_yes_no
-from bot.services.onboarding import DAY_STEPS, MIN_WAKING_HOURS, DayProblem, Step
-from bot.services.plans import refer
+from bot.services.onboarding import (
+    AGE_QUESTION,
+    AGE_STEP,
+    DAY_STEPS,
+    MIN_WAKING_HOURS,
+    AgeReferred,
+    DayProblem,
+    Step,
+)
+from bot.services.questionnaire import Finished
 from bot.services.users import ensure_user
 from bot.telegram.callback_data import callback, pattern, pressed
 from bot.telegram.context import Context, services
@@ -58,7 +65,6 @@ log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
 FLOW = "onb"  # callback data namespace
-AGE_QUESTION = "age"
 LOCATION = filters.UpdateType.MESSAGE & filters.LOCATION
 
 
@@ -213,29 +219,24 @@ async def consent(update: Update, context: Context) -> str | int:
 async def age(update: Update, context: Context) -> str | int:
     """Under 18 leaves the pathway with a kind explanation; adults go on to the time zone."""
     value = pressed(update).text(0)
-    content = get_content()
-    if (
-        _step(update, context) is not Step.AGE
-        or content.question(AGE_QUESTION).option(value) is None
-    ):
+    svc = services(context)
+    with svc.db.session() as session:
+        step = questionnaire.answer(
+            AGE_STEP, session, user_id_of(update), AGE_QUESTION, value, svc.clock.now()
+        )
+    if not isinstance(step, Finished):  # not the step on screen, or not one of its answers
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
-    svc = services(context)
-    user_id = user_id_of(update)
-    flags = red_flags_in({AGE_QUESTION: value})
-    with svc.db.session() as session:
-        if flags:
-            refer(session, user_id, flags[0].tier, [flags[0].id], "onboarding", svc.clock.now())
-        else:
-            onboarding_service.record_age_band(session, user_id, value, svc.clock.now())
-    if flags:
-        tier = content.tiers[flags[0].tier]
+    if isinstance(step.result, AgeReferred):
+        content = get_content()
+        flag = step.result.flag
         await message_of(update).reply_text(
             _copy().under_18.format(
-                reason=content.render(flags[0].message), where_to_go=tier.where_to_go
+                reason=content.render(flag.message),
+                where_to_go=content.tiers[flag.tier].where_to_go,
             )
         )
         return END

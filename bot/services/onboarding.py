@@ -5,6 +5,8 @@ onboarding flow calls these.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
@@ -13,7 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
+from bot.coaching.triage import red_flags_in
+from bot.content import Question, RedFlag, get_content
 from bot.services import time_zones
+from bot.services.plans import refer
 from bot.services.reminders.planner import replan_reminders
 from bot.services.reminders.rules import QuietHours, waking_minutes
 from bot.storage.models import Profile, User
@@ -120,6 +125,82 @@ def record_age_band(session: Session, user_id: int, band: str, now: datetime) ->
         raise LookupError(f"user {user_id} has not consented")
     profile.age_band, profile.updated_at = band, now
     session.add(profile)
+
+
+# --- the question step, on the shared question-flow mechanism ---------------------------------
+
+AGE_QUESTION = "age"  # the content's age question (content/assessment.yaml)
+
+
+@dataclass
+class AgeAsked:
+    """Where the age step stands, derived from what is stored (no row of its own)."""
+
+    current_question: str | None
+
+
+@dataclass(frozen=True)
+class AgeKept:
+    """An adult's age band is kept on the profile; the time zone is next."""
+
+
+@dataclass(frozen=True)
+class AgeReferred:
+    """Under 18: outside this pathway, referred."""
+
+    flag: RedFlag
+
+
+class AgeStep:
+    """Onboarding's question step (the age band) as a `Questionnaire`: a press is checked
+    against the stored position and the answer applied in one unit of work, like every other
+    question (bot/services/questionnaire.py)."""
+
+    def running(self, session: Session, user_id: int, now: datetime) -> AgeAsked | None:
+        return AgeAsked(AGE_QUESTION) if next_step(session, user_id) is Step.AGE else None
+
+    def answers(self, row: AgeAsked) -> dict[str, str]:
+        return {}  # each answer is kept on the profile as it comes
+
+    def questions(
+        self, session: Session, row: AgeAsked, answers: Mapping[str, str]
+    ) -> list[Question]:
+        return [get_content().question(AGE_QUESTION)]
+
+    def ends_early(self, answers: Mapping[str, str]) -> bool:
+        return False  # one question: its answer always finishes the step
+
+    def record(
+        self,
+        session: Session,
+        row: AgeAsked,
+        answers: Mapping[str, str],
+        current: str,
+        now: datetime,
+    ) -> None:
+        return None  # never called for a one-question step
+
+    def finish(
+        self,
+        session: Session,
+        user_id: int,
+        row: AgeAsked,
+        answers: Mapping[str, str],
+        now: datetime,
+    ) -> AgeKept | AgeReferred:
+        value = answers[AGE_QUESTION]
+        flags = red_flags_in({AGE_QUESTION: value})
+        if flags:
+            refer(session, user_id, flags[0].tier, [flags[0].id], "onboarding", now)
+            return AgeReferred(flags[0])
+        record_age_band(session, user_id, value, now)
+        return AgeKept()
+
+    def abandon(self, session: Session, user_id: int, now: datetime) -> None:
+        return None  # what was answered is kept
+
+
+AGE_STEP = AgeStep()
 
 
 # Reminders are spread over the waking day and kept out of the sleep window; under this many
