@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from telegram.error import NetworkError, TimedOut
@@ -53,13 +53,13 @@ class FakeRequest(BaseRequest):
         try:
             status, body = self.telegram.handle(api_method, params, files)
         except FakeTelegramError as exc:
-            raise _as_transport_error(exc.kind) from None
+            _raise_transport_error(exc.kind)
         return status, json.dumps(body).encode()
 
 
-def _as_transport_error(kind: str) -> Exception:
-    """What python-telegram-bot's HTTPXRequest raises for that failure: the PTB error, caused by
-    the httpx one (the sender tells "never left" from "may have arrived" by that cause)."""
+def _raise_transport_error(kind: str) -> NoReturn:
+    """Raise what python-telegram-bot's HTTPXRequest raises for that failure: the PTB error,
+    from the httpx one (the sender tells "never left" from "may have arrived" by that cause)."""
     cause: httpx.HTTPError
     error: Exception
     if kind == "unreachable":
@@ -71,5 +71,4 @@ def _as_transport_error(kind: str) -> Exception:
     else:  # timeout, timeout_after_send
         cause = httpx.ReadTimeout("timed out")
         error = TimedOut()
-    error.__cause__ = cause
-    return error
+    raise error from cause
