@@ -40,6 +40,7 @@ FailureKind = Literal[
     "forbidden",
     "bad_request",
     "server_error",
+    "query_too_old",  # answerCallbackQuery after Telegram's deadline (downtime, a slow bot)
     # Transport failures: the client gets no answer. `timeout` and `unreachable` happen before
     # Telegram sees the call (nothing is done); `lost_response` and `timeout_after_send` after
     # it (the call is carried out - a message is sent - but the answer never comes back, as
@@ -349,6 +350,8 @@ class FakeTelegram:
                 "error_code": 403,
                 "description": "Forbidden: bot was blocked by the user",
             }
+        if failure.kind == "query_too_old":
+            return 400, {"ok": False, "error_code": 400, "description": QUERY_ID_INVALID}
         if failure.kind == "bad_request":
             return 400, {"ok": False, "error_code": 400, "description": "Bad Request: injected"}
         return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
