@@ -30,7 +30,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.coaching import screening
@@ -38,6 +38,7 @@ from bot.content.texts import get_texts
 from bot.services import time_zones
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.telegram.bot import CoachBot
 from bot.telegram.context import Services, attach_services, services_in
 from bot.telegram.errors import on_error
 from bot.telegram.housekeeping import start_housekeeping
@@ -89,13 +90,23 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is required (the sandbox's harness supplies its own)")
     token = settings.telegram_bot_token.get_secret_value()
+    # Built here rather than by the builder, which always makes a plain ExtBot: CoachBot lets a
+    # press answered too late be carried out. The requests are the builder's defaults.
+    bot = CoachBot(
+        token,
+        base_url=settings.telegram_api_base_url,
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter or telegram_rate_limiter(),
+        # A self-hosted Bot API server: its file address, and local mode if it runs with it.
+        base_file_url=settings.telegram_file_base_url or "https://api.telegram.org/file/bot",
+        local_mode=settings.telegram_local_mode,
+    )
     builder = (
         ApplicationBuilder()
         # Logs one line per update and counts it (bot/telegram/observed.py).
         .application_class(ObservedApplication)
-        .token(token)
-        .base_url(settings.telegram_api_base_url)
-        .rate_limiter(rate_limiter or telegram_rate_limiter())
+        .bot(bot)
         .persistence(SqlPersistence(db, clock))
         # Conversations need one update per user at a time, in order; different users'
         # updates run side by side (bot/telegram/update_processor.py).
@@ -103,12 +114,6 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if settings.telegram_file_base_url:  # a self-hosted Bot API server
-        builder = builder.base_file_url(settings.telegram_file_base_url)
-    if settings.telegram_local_mode:
-        builder = builder.local_mode(True)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
     application: BotApplication = builder.build()
     attach_services(application, Services(settings=settings, db=db, clock=clock, texts=get_texts()))
     _register_handlers(application)

@@ -135,7 +135,13 @@ async def pause_chosen(update: Update, context: Context) -> None:
     else:
         text = texts.paused_until.format(until=_local(result.until))
     log.info("pause user=%s days=%s", query.from_user.id, days)
-    await query.edit_message_text(text)
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as exc:
+        # A double tap: both presses left before the first edit removed the buttons, and the
+        # second edit would change nothing. The pause is applied and shown; nothing to say.
+        if "message is not modified" not in exc.message.lower():
+            raise
 
 
 async def resume_command(update: Update, context: Context) -> None:

@@ -46,9 +46,14 @@ async def on_error(update: object, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
         return
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        # Stop the button's spinner if the handler had not; the press may have been answered
+        # already (a press is answered once) or be too old: the apology goes out regardless.
+        try:
             await update.callback_query.answer()
+        except TelegramError as exc:
+            log.info("update=%s press not answered: %s", update_id, type(exc).__name__)
+    try:
         await context.bot.send_message(chat.id, services(context).texts.ui.error)
     except TelegramError as exc:
         log.warning("update=%s could not send the apology: %s", update_id, type(exc).__name__)

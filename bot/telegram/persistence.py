@@ -4,15 +4,26 @@ A restart (or a crash, up to `update_interval` seconds) resumes every conversati
 question it was on. States are stored as their string names. Empty `user_data` is never
 written, so a user we only ever redirected (a group chat) leaves no row behind.
 
+A write that fails for a passing reason (the database locked, the connection lost) is not
+dropped: PTB has already forgotten that it was due, so the latest value for that conversation or
+user is kept here and written again with backoff (0.5 s doubling to 30 s) until it succeeds, and
+once more on shutdown. A newer write of the same conversation or user replaces it.
+
 `forget_in_memory` is the other half of deleting someone (bot/services/privacy.py deletes the
-rows): what PTB holds in memory about them goes too, so it is never written back.
+rows): what PTB holds in memory about them goes too, and so do their writes waiting for a
+retry, so nothing is written back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import delete, select
 from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
@@ -23,11 +34,29 @@ from bot.storage.models import ConversationState, UserData
 
 UserDataDict = dict[Any, Any]
 
+log = logging.getLogger(__name__)
+
+# Database errors that pass (locked, busy, connection lost): the write is tried again.
+_PASSING = (OperationalError, InterfaceError)
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds; then every 30 s
+
+
+@dataclass(frozen=True)
+class _PendingWrite:
+    write: Callable[[], None]
+    user_id: int | None
+
 
 class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any]]):
     """PTB persistence over the bot's SQL database (user data and conversations only)."""
 
-    def __init__(self, db: Database, clock: Clock, update_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        update_interval: float = 1.0,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+    ) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
@@ -36,6 +65,10 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         )
         self._db = db
         self._clock = clock
+        self._retry_delays = tuple(retry_delays)
+        # (table, key) -> the latest write that failed and is waiting to be retried.
+        self._pending: dict[tuple[str, ...], _PendingWrite] = {}
+        self._retrying: asyncio.Task[None] | None = None
 
     async def get_user_data(self) -> dict[int, UserDataDict]:
         with self._db.session() as session:
@@ -59,6 +92,15 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         encoded_key = json.dumps(list(key))
+        self._write(
+            ("conversation", name, encoded_key),
+            lambda: self._write_conversation(name, key, encoded_key, new_state),
+            _user_in_key(key),
+        )
+
+    def _write_conversation(
+        self, name: str, key: ConversationKey, encoded_key: str, new_state: object | None
+    ) -> None:
         with self._db.session() as session:
             row = session.get(ConversationState, (name, encoded_key))
             if new_state is None:
@@ -78,6 +120,9 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
             session.add(row)
 
     async def update_user_data(self, user_id: int, data: UserDataDict) -> None:
+        self._write(("user", str(user_id)), lambda: self._write_user_data(user_id, data), user_id)
+
+    def _write_user_data(self, user_id: int, data: UserDataDict) -> None:
         with self._db.session() as session:
             row = session.get(UserData, user_id)
             if not data:
@@ -104,6 +149,9 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._write(("user", str(user_id)), lambda: self._drop_user_data(user_id), user_id)
+
+    def _drop_user_data(self, user_id: int) -> None:
         with self._db.session() as session:
             session.exec(delete(UserData).where(UserData.user_id == user_id))  # type: ignore[arg-type]
 
@@ -117,8 +165,69 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         return None
 
     async def flush(self) -> None:
-        # Every update is written as it happens; nothing is buffered here.
-        return None
+        """On shutdown: every update was written as it happened; try the failed ones again."""
+        if self._retrying is not None:
+            self._retrying.cancel()
+            self._retrying = None
+        self._write_pending()
+        if self._pending:
+            log.error("persistence: %s writes still failing at shutdown", len(self._pending))
+
+    # --- retrying failed writes ------------------------------------------------------------
+
+    @property
+    def pending_writes(self) -> int:
+        return len(self._pending)
+
+    def forget_pending(self, user_id: int) -> None:
+        """Drop `user_id`'s writes waiting for a retry (they were deleted: never write back)."""
+        for target in [t for t, p in self._pending.items() if p.user_id == user_id]:
+            del self._pending[target]
+
+    def _write(self, target: tuple[str, ...], write: Callable[[], None], user: int | None) -> None:
+        """Write now; if the database is passingly unavailable, keep it to retry later."""
+        try:
+            write()
+        except _PASSING as exc:
+            log.warning(
+                "persistence: %s write user=%s failed (%s); retrying",
+                target[0],
+                user,
+                type(exc).__name__,
+            )
+            self._pending[target] = _PendingWrite(write, user)
+            self._retry_soon()
+        else:
+            self._pending.pop(target, None)  # a newer write replaced the one that failed
+
+    def _retry_soon(self) -> None:
+        if self._retrying is None or self._retrying.done():
+            self._retrying = asyncio.get_running_loop().create_task(
+                self._retry_pending(), name="persistence-retry"
+            )
+
+    async def _retry_pending(self) -> None:
+        attempt = 0
+        while self._pending:
+            await asyncio.sleep(self._retry_delays[min(attempt, len(self._retry_delays) - 1)])
+            attempt += 1
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Try each waiting write once (synchronously: nothing else runs in between)."""
+        for target, pending in list(self._pending.items()):
+            try:
+                pending.write()
+            except _PASSING as exc:
+                log.warning(
+                    "persistence: retried %s write user=%s failed again (%s)",
+                    target[0],
+                    pending.user_id,
+                    type(exc).__name__,
+                )
+                return  # the database is still unavailable; the rest wait for the next round
+            del self._pending[target]
+            log.info("persistence: retried %s write user=%s saved", target[0], pending.user_id)
 
 
 def _user_in_key(key: ConversationKey) -> int | None:
@@ -133,6 +242,8 @@ def forget_in_memory(application: Application[Any, Any, Any, Any, Any, Any], use
     back for them (a dropped entry and an ended conversation delete, they never insert).
     """
     application.drop_user_data(user_id)
+    if isinstance(application.persistence, SqlPersistence):
+        application.persistence.forget_pending(user_id)
     for group in application.handlers.values():
         for handler in group:
             if not isinstance(handler, ConversationHandler):

@@ -5,6 +5,10 @@ Implements bot/services/reminders/nudge.NudgeSender; bot/telegram/jobs.py hands 
 dispatcher. Telegram's caps (about 30 messages/s overall) are kept by the Application's
 AIORateLimiter, which retries nothing: a `RetryAfter` comes back as "wait n seconds", and the
 dispatcher stops its tick and releases the unsent rows.
+
+Errors are told apart by whether Telegram may have carried the send out (see `outcome_of`):
+only a send that certainly never happened may be tried again; one whose answer was lost is
+`uncertain` and never repeated.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import Bot
-from telegram.error import Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.content.texts import NudgeCopy, get_texts
 from bot.services.reminders.nudge import Nudge, SendOutcome, SendResult
@@ -44,10 +49,48 @@ class TelegramNudgeSender:
         except Forbidden:
             log.info("send user=%s forbidden (blocked the bot)", nudge.chat_id)
             return SendResult(SendOutcome.BLOCKED)
-        except TimedOut:
-            log.warning("send user=%s timed out; not repeated", nudge.chat_id)
-            return SendResult(SendOutcome.UNCERTAIN)
         except TelegramError as exc:
-            log.warning("send user=%s failed: %s; retried later", nudge.chat_id, type(exc).__name__)
-            return SendResult(SendOutcome.FAILED)
+            outcome = outcome_of(exc)
+            cause = type(exc.__cause__).__name__ if exc.__cause__ is not None else "-"
+            if outcome == SendOutcome.UNCERTAIN:
+                log.warning(
+                    "send user=%s %s (%s): may have arrived; not repeated",
+                    nudge.chat_id,
+                    type(exc).__name__,
+                    cause,
+                )
+            else:
+                log.warning(
+                    "send user=%s failed: %s (%s); retried later",
+                    nudge.chat_id,
+                    type(exc).__name__,
+                    cause,
+                )
+            return SendResult(outcome)
         return SendResult.sent(int(message.message_id))
+
+
+# httpx errors raised before the request left this machine: nothing reached Telegram.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def outcome_of(exc: TelegramError) -> SendOutcome:
+    """FAILED if Telegram certainly did not send the message, else UNCERTAIN.
+
+    python-telegram-bot raises `TimedOut`/`NetworkError` *from* the httpx error. A connection
+    that was never made (refused, DNS, connect or pool timeout) sent nothing. A read timeout
+    or a connection lost after the request was written (`ReadError`, `RemoteProtocolError`,
+    `WriteError`, an unknown transport error) may have been carried out: uncertain. A
+    `NetworkError` with no transport cause is Telegram's own answer with an error status (5xx),
+    and Telegram answers an error only for a call it did not carry out; every other
+    `TelegramError` (`BadRequest`, `ChatMigrated`, ...) is such an answer too.
+    """
+    if isinstance(exc, TimedOut | NetworkError):
+        cause = exc.__cause__
+        if isinstance(cause, _NEVER_SENT):
+            return SendOutcome.FAILED
+        if isinstance(exc, TimedOut) or (
+            cause is not None and not isinstance(cause, TelegramError)
+        ):
+            return SendOutcome.UNCERTAIN
+    return SendOutcome.FAILED

@@ -65,6 +65,12 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[st
     return params, files
 
 
+class _Server(ThreadingHTTPServer):
+    # The stdlib listens with a backlog of 5: a burst of sends (a dispatcher's group of 30)
+    # would have connections reset, which Telegram does not do.
+    request_queue_size = 128
+
+
 class FakeTelegramHttpServer:
     """A background HTTP server answering `/bot<token>/<method>` from a `FakeTelegram`.
 
@@ -112,7 +118,7 @@ class FakeTelegramHttpServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return  # URLs carry the token; keep them out of test output
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = _Server(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

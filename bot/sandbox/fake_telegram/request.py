@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, NoReturn
 
-from telegram.error import TimedOut
+import httpx
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.sandbox.fake_telegram.server import FakeTelegram, FakeTelegramError, Upload
@@ -52,5 +53,22 @@ class FakeRequest(BaseRequest):
         try:
             status, body = self.telegram.handle(api_method, params, files)
         except FakeTelegramError as exc:
-            raise TimedOut(str(exc)) from exc
+            _raise_transport_error(exc.kind)
         return status, json.dumps(body).encode()
+
+
+def _raise_transport_error(kind: str) -> NoReturn:
+    """Raise what python-telegram-bot's HTTPXRequest raises for that failure: the PTB error,
+    from the httpx one (the sender tells "never left" from "may have arrived" by that cause)."""
+    cause: httpx.HTTPError
+    error: Exception
+    if kind == "unreachable":
+        cause = httpx.ConnectError("All connection attempts failed")
+        error = NetworkError(f"httpx.ConnectError: {cause}")
+    elif kind == "lost_response":
+        cause = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        error = NetworkError(f"httpx.RemoteProtocolError: {cause}")
+    else:  # timeout, timeout_after_send
+        cause = httpx.ReadTimeout("timed out")
+        error = TimedOut()
+    raise error from cause

@@ -35,7 +35,23 @@ from bot.sandbox.fake_telegram.pacing import Pacer, Pacing
 JSON = dict[str, Any]
 # An uploaded multipart part: (file name, content).
 Upload = tuple[str | None, bytes]
-FailureKind = Literal["retry_after", "forbidden", "bad_request", "timeout", "server_error"]
+FailureKind = Literal[
+    "retry_after",
+    "forbidden",
+    "bad_request",
+    "server_error",
+    "query_too_old",  # answerCallbackQuery after Telegram's deadline (downtime, a slow bot)
+    # Transport failures: the client gets no answer. `timeout` and `unreachable` happen before
+    # Telegram sees the call (nothing is done); `lost_response` and `timeout_after_send` after
+    # it (the call is carried out - a message is sent - but the answer never comes back, as
+    # when a connection drops mid-response), so the client cannot tell them from the first two.
+    "timeout",
+    "unreachable",
+    "lost_response",
+    "timeout_after_send",
+]
+# The transport failures that happen after Telegram carried the call out.
+_AFTER_THE_CALL = frozenset({"lost_response", "timeout_after_send"})
 
 # The call log keeps the newest calls only, so a long benchmark or sandbox session stays small;
 # `call_count` keeps exact totals per method.
@@ -137,7 +153,11 @@ class CallbackAnswer:
 
 
 class FakeTelegramError(Exception):
-    """Raised to the transport when a call must fail as a timeout."""
+    """Raised to the transport when a call gets no answer: `kind` is a transport failure."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
 
 
 class FakeTelegram:
@@ -289,7 +309,7 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params, files)}
         with self._lock:
             failure = self._take_failure(method, params)
-            if failure is not None:
+            if failure is not None and failure.kind not in _AFTER_THE_CALL:
                 return self._failure_response(failure)
             handler = self._handlers.get(method)
             if handler is None:
@@ -300,6 +320,8 @@ class FakeTelegram:
                 return refusal.status, refusal.body()
             except LookupError as exc:
                 return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+            if failure is not None:
+                raise FakeTelegramError(failure.kind)  # done, but the answer is lost
             return 200, {"ok": True, "result": result}
 
     # --- failure injection -------------------------------------------------------------
@@ -318,8 +340,8 @@ class FakeTelegram:
 
     @staticmethod
     def _failure_response(failure: _Failure) -> tuple[int, JSON]:
-        if failure.kind == "timeout":
-            raise FakeTelegramError("timed out")
+        if failure.kind in ("timeout", "unreachable"):
+            raise FakeTelegramError(failure.kind)
         if failure.kind == "retry_after":
             return _too_many_requests(failure.retry_after)
         if failure.kind == "forbidden":
@@ -328,6 +350,8 @@ class FakeTelegram:
                 "error_code": 403,
                 "description": "Forbidden: bot was blocked by the user",
             }
+        if failure.kind == "query_too_old":
+            return 400, {"ok": False, "error_code": 400, "description": QUERY_ID_INVALID}
         if failure.kind == "bad_request":
             return 400, {"ok": False, "error_code": 400, "description": "Bad Request: injected"}
         return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}

@@ -17,9 +17,16 @@ PostgreSQL database:
   LOCKED) RETURNING id`; SQLite runs the same statement atomically under its write lock), so
   two dispatchers never work on one row, and every later write of the row checks the lease;
 - before anything is sent, a `deliveries` row keyed (reminder, local date, slot) is committed
-  (`INSERT ... ON CONFLICT DO NOTHING RETURNING`: an occurrence another dispatcher already
-  recorded comes back missing and is not sent), so an occurrence is sent at most once even if
-  a lease expires mid-send or a process dies;
+  as `queued` (`INSERT ... ON CONFLICT DO NOTHING RETURNING`: an occurrence another dispatcher
+  already recorded comes back missing and is not sent);
+- just before a group of sends is handed to the sender, their rows move `queued` -> `sending`
+  in one compare-and-set `UPDATE ... RETURNING`: only the dispatcher whose update moved a row
+  sends it, so an occurrence is sent at most once even if a lease expires mid-send;
+- the outcomes are recorded group by group, so a process that dies leaves at most one
+  group in `sending`. The next dispatcher to claim such a row reconciles it: `queued` was
+  certainly not sent and goes out if still wanted and within its grace window (it already
+  holds its place under the daily cap); `sending` may have arrived and is recorded as
+  `uncertain`, never sent again, counted once;
 - an occurrence later than its kind's grace window is recorded as late and never sent.
 """
 
@@ -34,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, or_, update
+from sqlalchemy import Table, bindparam, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -70,8 +77,16 @@ GRACE: dict[str, timedelta] = {
     ReminderKind.WEEKLY_SUMMARY: timedelta(hours=12),
 }
 DEFAULT_GRACE = timedelta(hours=1)
-# Occurrences that count toward the daily cap (a sent or possibly sent scheduled nudge).
-_COUNTED = (DeliveryOutcome.SENT, DeliveryOutcome.SENDING, DeliveryOutcome.UNCERTAIN)
+# Occurrences that count toward the daily cap (a sent, possibly sent or about to be sent
+# scheduled nudge).
+_COUNTED = frozenset(
+    {
+        DeliveryOutcome.SENT,
+        DeliveryOutcome.QUEUED,
+        DeliveryOutcome.SENDING,
+        DeliveryOutcome.UNCERTAIN,
+    }
+)
 # Reasons not to send an occurrence that are recorded as its delivery row (history, and a key
 # no other dispatcher can send under); the others only reschedule the row.
 _RECORDED = frozenset(
@@ -122,6 +137,9 @@ class _Batch:
     profiles: dict[int, Profile]
     logged: dict[tuple[int, date], set[str]]
     counted: Counter[tuple[int, date]]
+    # Delivery rows already recorded for the rows' current occurrences (a dispatcher died or
+    # its lease ran out before it moved the row on): (reminder, day, slot) -> (id, outcome).
+    recorded: dict[tuple[int, date, int], tuple[int, str]]
 
 
 class Dispatcher:
@@ -148,7 +166,9 @@ class Dispatcher:
         self.max_batches = max_batches
         self.lease = lease
         self.retry_delay = retry_delay
-        self._slots = asyncio.Semaphore(concurrency)
+        # How many sends are in flight at once; also the group recorded together, so at most
+        # this many are left `sending` (and become `uncertain`) if the process dies.
+        self.concurrency = concurrency
         # Flood control: Telegram asked us to send nothing before this instant.
         self.not_before: datetime | None = None
 
@@ -169,8 +189,7 @@ class Dispatcher:
             if not claimed:
                 break
             report.claimed += claimed
-            results = await self._send_all(pending, now)
-            await asyncio.to_thread(self._record, pending, results, now, report)
+            await self._send_and_record(pending, now, report)
             if not self.may_send(now):
                 report.held_by_flood_control = True
                 break
@@ -225,22 +244,58 @@ class Dispatcher:
             batch = self._load(session, ids)
             settled: list[Reminder] = []
             records: list[dict[str, Any]] = []  # delivery rows to insert
+            relabels: list[dict[str, Any]] = []  # delivery rows left by an earlier claim
+            dropped: list[int] = []  # `queued` rows of occurrences no longer sent or recorded
             to_send: list[Reminder] = []
+            resumed: dict[int, int] = {}  # reminder id -> its `queued` delivery row
             stopped: set[int] = set()
             for row in batch.rows:
-                outcome = self._decide(session, batch, row, now, stopped)
+                assert row.id is not None
+                left = batch.recorded.get((row.id, _day(row), row.send_slot))
+                if left is not None and left[1] != DeliveryOutcome.QUEUED:
+                    # Handed to Telegram (`sending`) by a dispatcher that died or stalled past
+                    # its lease: it may have arrived, so it is never sent again. Any other
+                    # outcome: already settled. Either way the row moves on.
+                    if left[1] == DeliveryOutcome.SENDING:
+                        relabels.append(
+                            _relabel(left[0], DeliveryOutcome.SENDING, DeliveryOutcome.UNCERTAIN)
+                        )
+                        report.outcomes["reconciled_uncertain"] += 1
+                    else:
+                        report.outcomes["duplicate_prevented"] += 1
+                    _advance(row, now)
+                    settled.append(row)
+                    continue
+                outcome = self._decide(session, batch, row, now, stopped, left is not None)
                 if outcome is None:
+                    if left is not None:
+                        # Recorded but never handed to Telegram: send it under the same row.
+                        resumed[row.id] = left[0]
+                        report.outcomes["reconciled_queued"] += 1
                     to_send.append(row)
                     continue
                 _count(report, row, outcome)
+                if left is not None:
+                    if outcome in _RECORDED:
+                        relabels.append(
+                            _relabel(left[0], DeliveryOutcome.QUEUED, DeliveryOutcome(outcome))
+                        )
+                    else:
+                        dropped.append(left[0])
                 if outcome == DeliveryOutcome.INACTIVE:
                     continue  # stop_reminders unscheduled every row of the user
                 if outcome in _RECORDED:
-                    records.append(_delivery(row, DeliveryOutcome(outcome), now))
+                    if left is None:
+                        records.append(_delivery(row, DeliveryOutcome(outcome), now))
                     _advance(row, now)
                 settled.append(row)
-            records += [_delivery(row, DeliveryOutcome.SENDING, now) for row in to_send]
-            recorded = self._insert_deliveries(session, records)
+            records += [
+                _delivery(row, DeliveryOutcome.QUEUED, now)
+                for row in to_send
+                if row.id not in resumed
+            ]
+            recorded = self._insert_deliveries(session, records) | resumed
+            self._reconcile(session, relabels, dropped, now)
             pending: list[Pending] = []
             for row in to_send:
                 assert row.id is not None
@@ -275,6 +330,8 @@ class Dispatcher:
         }
         logged: dict[tuple[int, date], set[str]] = defaultdict(set)
         counted: Counter[tuple[int, date]] = Counter()
+        recorded: dict[tuple[int, date, int], tuple[int, str]] = {}
+        row_ids = {row.id for row in rows}
         if rows:
             for user_id, day, task_id in session.exec(
                 select(col(TaskLog.user_id), col(TaskLog.local_date), col(TaskLog.task_id)).where(
@@ -282,17 +339,18 @@ class Dispatcher:
                 )
             ):
                 logged[(user_id, day)].add(task_id)
-            for user_id, day, count in session.exec(
-                select(col(Delivery.user_id), col(Delivery.local_date), func.count())
-                .where(
-                    col(Delivery.user_id).in_(user_ids),
-                    col(Delivery.local_date).in_(days),
-                    Delivery.slot == 0,
-                    col(Delivery.outcome).in_(_COUNTED),
+            # The users' deliveries of those days (a few each): the daily-cap counts, and the
+            # rows a dead or stalled dispatcher left for the batch's occurrences.
+            for d in session.exec(
+                select(Delivery).where(
+                    col(Delivery.user_id).in_(user_ids), col(Delivery.local_date).in_(days)
                 )
-                .group_by(col(Delivery.user_id), col(Delivery.local_date))
             ):
-                counted[(user_id, day)] = count
+                if d.slot == 0 and d.outcome in _COUNTED:
+                    counted[(d.user_id, d.local_date)] += 1
+                if d.reminder_id in row_ids:
+                    assert d.id is not None
+                    recorded[(d.reminder_id, d.local_date, d.slot)] = (d.id, d.outcome)
         if logged:
             # Whose plan is needed to tell whether the reminded task is done: load their plan
             # states in one query, so building each day's plan reads the session, not the
@@ -301,12 +359,21 @@ class Dispatcher:
             session.exec(
                 select(PlanStateRecord).where(col(PlanStateRecord.user_id).in_(planned))
             ).all()
-        return _Batch(rows, users, profiles, logged, counted)
+        return _Batch(rows, users, profiles, logged, counted, recorded)
 
     def _decide(
-        self, session: Session, batch: _Batch, row: Reminder, now: datetime, stopped: set[int]
+        self,
+        session: Session,
+        batch: _Batch,
+        row: Reminder,
+        now: datetime,
+        stopped: set[int],
+        holds_place: bool = False,
     ) -> str | None:
-        """Why `row` is not sent now (and settle it in memory), or None: send it."""
+        """Why `row` is not sent now (and settle it in memory), or None: send it.
+
+        `holds_place`: the occurrence already has a `queued` delivery row, which the daily cap
+        counted when it was recorded; it is not counted again."""
         assert row.next_fire_at is not None
         user = batch.users.get(row.user_id)
         profile = batch.profiles.get(row.user_id)
@@ -345,7 +412,7 @@ class Dispatcher:
             now, user.time_zone
         ):
             return DeliveryOutcome.QUIET
-        if row.send_slot == 0:
+        if row.send_slot == 0 and not holds_place:
             # Snoozed repeats were asked for, so only scheduled nudges count toward the cap;
             # the nudges this batch is about to send count too.
             if batch.counted[(row.user_id, day)] >= profile.daily_nudge_cap:
@@ -382,8 +449,35 @@ class Dispatcher:
         return {
             int(reminder_id): int(delivery_id)
             for reminder_id, delivery_id, outcome in session.execute(statement, records)
-            if outcome == DeliveryOutcome.SENDING
+            if outcome == DeliveryOutcome.QUEUED
         }
+
+    def _reconcile(
+        self,
+        session: Session,
+        relabels: list[dict[str, Any]],
+        dropped: list[int],
+        now: datetime,
+    ) -> None:
+        """Settle delivery rows an earlier claim left behind: each update only if the row is
+        still as it was loaded (a stalled dispatcher may be writing it too)."""
+        if relabels:
+            session.execute(
+                update(_DELIVERIES)
+                .where(
+                    _DELIVERIES.c.id == bindparam("delivery_id"),
+                    _DELIVERIES.c.outcome == bindparam("old_outcome"),
+                )
+                .values(outcome=bindparam("new_outcome"), decided_at=now),
+                relabels,
+            )
+        if dropped:
+            session.execute(
+                delete(_DELIVERIES).where(
+                    _DELIVERIES.c.id.in_(dropped),
+                    _DELIVERIES.c.outcome == DeliveryOutcome.QUEUED,
+                )
+            )
 
     def _write_back(self, session: Session, rows: Sequence[Reminder], now: datetime) -> None:
         """Write the rows' new state (computed in memory, lease released) in one statement;
@@ -411,26 +505,59 @@ class Dispatcher:
 
     # --- sending ----------------------------------------------------------------------------
 
+    async def _send_and_record(
+        self, pending: Sequence[Pending], now: datetime, report: TickReport
+    ) -> None:
+        """Send the batch group by group (`concurrency` at a time): mark the group `sending`,
+        send it, record its outcomes. What flood control stops is released unsent."""
+        for start in range(0, len(pending), self.concurrency):
+            if not self.may_send(now):
+                await asyncio.to_thread(self._record, pending[start:], {}, now, report)
+                return
+            group = pending[start : start + self.concurrency]
+            ours = await asyncio.to_thread(self._mark_sending, group)
+            if len(ours) < len(group):
+                # Another dispatcher took these occurrences over after our lease ran out; it
+                # sends or settles them, and our write-back of their rows would be refused.
+                report.outcomes["taken_over"] += len(group) - len(ours)
+                group = [item for item in group if item.delivery_id in ours]
+            results = await self._send_all(group, now)
+            await asyncio.to_thread(self._record, group, results, now, report)
+
+    def _mark_sending(self, group: Sequence[Pending]) -> set[int]:
+        """Move the group's delivery rows `queued` -> `sending` (one compare-and-set); the ids
+        this dispatcher moved, and so may send."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(_DELIVERIES)
+                .where(
+                    _DELIVERIES.c.id.in_([item.delivery_id for item in group]),
+                    _DELIVERIES.c.outcome == DeliveryOutcome.QUEUED,
+                )
+                .values(outcome=DeliveryOutcome.SENDING)
+                .returning(_DELIVERIES.c.id)
+            )
+            return {int(row[0]) for row in result}
+
     async def _send_all(
-        self, pending: Sequence[Pending], now: datetime
+        self, group: Sequence[Pending], now: datetime
     ) -> dict[int, SendResult | None]:
-        """Send the batch concurrently (the sender paces itself); {delivery id: result}, None
-        for a nudge not sent because flood control stopped the batch."""
+        """Send a group concurrently (the sender paces itself); {delivery id: result}, None
+        for a nudge not sent because flood control stopped the group."""
         results: dict[int, SendResult | None] = {}
 
         async def one(item: Pending) -> None:
-            async with self._slots:
-                if not self.may_send(now):
-                    results[item.delivery_id] = None
-                    return
-                result = await self.sender.send(item.nudge)
-                if result.outcome == SendOutcome.RETRY_AFTER:
-                    until = now + timedelta(seconds=result.retry_after)
-                    if self.not_before is None or until > self.not_before:
-                        self.not_before = until
-                results[item.delivery_id] = result
+            if not self.may_send(now):
+                results[item.delivery_id] = None
+                return
+            result = await self.sender.send(item.nudge)
+            if result.outcome == SendOutcome.RETRY_AFTER:
+                until = now + timedelta(seconds=result.retry_after)
+                if self.not_before is None or until > self.not_before:
+                    self.not_before = until
+            results[item.delivery_id] = result
 
-        await asyncio.gather(*(one(item) for item in pending))
+        await asyncio.gather(*(one(item) for item in group))
         return results
 
     def _record(
@@ -482,7 +609,15 @@ class Dispatcher:
                     outcomes,
                 )
             if unsent:
-                session.execute(delete(_DELIVERIES).where(_DELIVERIES.c.id.in_(unsent)))
+                # Only rows still in flight: one another dispatcher reconciled meanwhile stays.
+                session.execute(
+                    delete(_DELIVERIES).where(
+                        _DELIVERIES.c.id.in_(unsent),
+                        _DELIVERIES.c.outcome.in_(
+                            (DeliveryOutcome.QUEUED, DeliveryOutcome.SENDING)
+                        ),
+                    )
+                )
             self._write_back(session, rows, now)
             for user_id in blocked:
                 set_blocked(session, user_id, True, now)
@@ -503,6 +638,16 @@ def _delivery(row: Reminder, outcome: DeliveryOutcome, now: datetime) -> dict[st
         "decided_at": now,
         "message_id": None,
     }
+
+
+def _relabel(delivery_id: int, old: DeliveryOutcome, new: DeliveryOutcome) -> dict[str, Any]:
+    return {"delivery_id": delivery_id, "old_outcome": old.value, "new_outcome": new.value}
+
+
+def _day(row: Reminder) -> date:
+    """The local date of the occurrence `row` points at."""
+    assert row.next_fire_at is not None
+    return row.occurrence_date or row.next_fire_at.date()
 
 
 def _outcome(item: Pending, outcome: DeliveryOutcome, message_id: int | None) -> dict[str, Any]:

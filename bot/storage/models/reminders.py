@@ -30,9 +30,12 @@ class ReminderKind(StrEnum):
 class DeliveryOutcome(StrEnum):
     """What became of one occurrence (a `Delivery` row)."""
 
-    SENDING = "sending"  # claimed, the send is in flight
+    QUEUED = "queued"  # to be sent, not yet handed to Telegram: certainly not sent
+    SENDING = "sending"  # handed to Telegram: in flight, it may have arrived
     SENT = "sent"
-    UNCERTAIN = "uncertain"  # the send timed out: it may have arrived, so it is never repeated
+    # The send's answer was lost (timed out, connection dropped), or its dispatcher died while
+    # it was in flight: it may have arrived, so it is never repeated.
+    UNCERTAIN = "uncertain"
     LATE = "late"  # past its grace window (downtime, long outage)
     DONE = "done"  # the task was already logged today
     QUIET = "quiet"  # inside the user's quiet hours

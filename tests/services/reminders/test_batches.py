@@ -8,14 +8,14 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, update
+from sqlalchemy import delete, event, update
 from sqlmodel import col
 
 from bot.clock import utc
 from bot.services.reminders.dispatcher import Dispatcher
 from bot.services.reminders.nudge import Nudge, SendResult
 from bot.storage.db import Database
-from bot.storage.models import Reminder, User
+from bot.storage.models import Delivery, Reminder, User
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
 
 from .conftest import deliveries_of, make_runner, reminders_of
@@ -59,7 +59,7 @@ def _only_checkins_due(db: Database, user_ids: range) -> None:
         )
 
 
-async def _counted_tick(db: Database) -> tuple[int, int]:
+async def _counted_tick(db: Database, concurrency: int = 30) -> tuple[int, int]:
     """One tick with a sender that accepts everything; (SQL statements, nudges sent)."""
     sender = Accepting()
     statements = 0
@@ -70,7 +70,7 @@ async def _counted_tick(db: Database) -> tuple[int, int]:
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        await Dispatcher(db, sender, batch_size=100).tick(NOW)
+        await Dispatcher(db, sender, batch_size=100, concurrency=concurrency).tick(NOW)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     return statements, len(sender.nudges)
@@ -80,12 +80,28 @@ async def test_a_batch_costs_the_same_few_statements_whatever_its_size(db):
     for user_id in range(1, 44):
         make_runner(db, 500 + user_id, NOW - timedelta(days=1), stage="phase1")
     _only_checkins_due(db, range(501, 504))
-    few, sent_few = await _counted_tick(db)
+    few, sent_few = await _counted_tick(db, concurrency=50)
     _only_checkins_due(db, range(504, 544))
-    many, sent_many = await _counted_tick(db)
+    many, sent_many = await _counted_tick(db, concurrency=50)
     assert (sent_few, sent_many) == (3, 40)
     assert many == few  # per batch, not per reminder
-    assert few <= 10  # claim; reminders, users, profiles, logs, cap counts; insert; 2 writes
+    # claim; reminders, users, profiles, logs, deliveries; insert; mark sending; 2 writes
+    assert few <= 10
+
+
+async def test_each_group_of_sends_in_flight_costs_three_statements(db):
+    """Sends are marked `sending` and recorded a group (`concurrency`) at a time, so a process
+    that dies leaves at most one group in flight."""
+    for user_id in range(1, 41):
+        make_runner(db, 600 + user_id, NOW - timedelta(days=1), stage="phase1")
+    _only_checkins_due(db, range(601, 641))
+    one_group, sent = await _counted_tick(db, concurrency=40)
+    _only_checkins_due(db, range(601, 641))
+    with db.session() as s:  # forget today's deliveries, so the same 40 are due again
+        s.execute(delete(Delivery))
+    four_groups, sent_again = await _counted_tick(db, concurrency=10)
+    assert sent == sent_again == 40
+    assert four_groups == one_group + 3 * 3  # mark sending; outcomes; rows moved on
 
 
 async def test_the_daily_cap_counts_what_the_same_batch_sends(db):

@@ -110,9 +110,15 @@ def test_two_dispatchers_on_sqlite_deliver_each_occurrence_once(database_url, db
     assert_each_once(db, due, sent, reports)
 
 
+def outcomes_of(db: Database, reminder_id: int) -> list[str]:
+    with db.session() as s:
+        return list(s.exec(select(Delivery.outcome).where(Delivery.reminder_id == reminder_id)))
+
+
 async def test_an_expired_lease_never_leads_to_a_second_send(db):
-    """A dispatcher claims a row, commits its delivery row, then stalls past its lease (or
-    dies mid-send). Another dispatcher takes the row over but must not send it again."""
+    """A dispatcher claims a row and commits its delivery row (`queued`), then stalls past its
+    lease before handing it to Telegram. Another dispatcher takes the row over and sends it -
+    it was certainly not sent - and the stalled one, waking up, must not send it again."""
     seed(db, 1)
     sent: list[int] = []
     lock = threading.Lock()
@@ -121,14 +127,49 @@ async def test_an_expired_lease_never_leads_to_a_second_send(db):
     claimed = stalled.claim(NOW)
     assert len(claimed) == 2
     (pending,) = stalled.prepare([claimed[0]], NOW, TickReport())  # delivery row committed
-    assert pending is not None
+    assert outcomes_of(db, claimed[0]) == [DeliveryOutcome.QUEUED]
 
     report = await other.tick(NOW + timedelta(minutes=3))  # the 2-minute lease ran out
-    assert report.outcomes["duplicate_prevented"] == 1
-    assert report.outcomes[DeliveryOutcome.SENT] == 1  # the second reminder, never touched
-    assert len(sent) == 1
+    assert report.outcomes["reconciled_queued"] == 1
+    assert report.outcomes[DeliveryOutcome.SENT] == 2  # that one, and the second reminder
+    assert len(sent) == 2
+
+    late = TickReport()
+    await stalled._send_and_record([pending], NOW + timedelta(minutes=3), late)
+    assert late.outcomes["taken_over"] == 1
+    assert len(sent) == 2  # not a second time
+    assert outcomes_of(db, claimed[0]) == [DeliveryOutcome.SENT]
     with db.session() as s:
         first = s.get(Reminder, claimed[0])
         assert first is not None
         assert first.next_fire_at is not None
         assert first.next_fire_at > NOW + timedelta(hours=12)  # moved on to tomorrow
+        assert first.lease_owner is None
+
+
+async def test_a_send_in_flight_past_the_lease_is_uncertain_and_never_repeated(db):
+    """The stalled dispatcher had handed the nudge to Telegram (`sending`) when its lease ran
+    out: the other records it as uncertain and does not send it; when the stalled send finally
+    returns, its answer is kept."""
+    seed(db, 1)
+    sent: list[int] = []
+    lock = threading.Lock()
+    stalled = Dispatcher(db, CountingSender(sent, lock), owner="stalled")
+    other = Dispatcher(db, CountingSender(sent, lock), owner="other")
+    claimed = stalled.claim(NOW)
+    (pending,) = stalled.prepare([claimed[0]], NOW, TickReport())
+    assert stalled._mark_sending([pending]) == {pending.delivery_id}
+
+    report = await other.tick(NOW + timedelta(minutes=3))
+    assert report.outcomes["reconciled_uncertain"] == 1
+    assert len(sent) == 1  # only the second reminder
+    assert outcomes_of(db, claimed[0]) == [DeliveryOutcome.UNCERTAIN]
+
+    stalled._record([pending], {pending.delivery_id: SendResult.sent(99)}, NOW, TickReport())
+    assert outcomes_of(db, claimed[0]) == [DeliveryOutcome.SENT]
+    with db.session() as s:
+        first = s.get(Reminder, claimed[0])
+        assert first is not None
+        assert first.lease_owner is None  # the stalled write-back of the row was refused
+        assert first.next_fire_at is not None
+        assert first.next_fire_at > NOW + timedelta(hours=12)
