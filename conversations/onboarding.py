@@ -480,12 +480,15 @@ def build() -> ConversationHandler[Context]:
 
 def _conversation() -> ConversationHandler[Context]:
     # Every press is checked against the stored step, so each state takes all of them.
-    presses: list[BaseHandler[Update, Context, object]] = [
+    buttons: list[BaseHandler[Update, Context, object]] = [
         CallbackQueryHandler(consent, pattern=pattern(FLOW, "consent")),
         CallbackQueryHandler(age, pattern=pattern(FLOW, "age")),
         CallbackQueryHandler(zone_picked, pattern=pattern(FLOW, "tz")),
         CallbackQueryHandler(zone_confirmed, pattern=pattern(FLOW, "tzok")),
         CallbackQueryHandler(time_pressed, pattern=pattern(FLOW, *(s.value for s in DAY_STEPS))),
+    ]
+    presses: list[BaseHandler[Update, Context, object]] = [
+        *buttons,
         MessageHandler(LOCATION, zone_shared),
         MessageHandler(NEW_TEXT, typed),
     ]
@@ -493,7 +496,9 @@ def _conversation() -> ConversationHandler[Context]:
         name="onboarding",
         persistent=True,
         allow_reentry=True,
-        entry_points=[CommandHandler("start", start)],
+        # Every press is checked against the stored step, so a button still leads on when the
+        # conversation's state was lost (a restart before it was saved): presses are entries.
+        entry_points=[CommandHandler("start", start), *buttons],
         states={state: presses for state in OnboardingState},
         fallbacks=[
             *_replies.fallbacks(),

@@ -139,13 +139,6 @@ async def test_a_knee_check_question_still_leads_on_after_its_state_was_lost(
     assert user.last_text.startswith("Question 3 of ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 item 5: onboarding's buttons only work while its ConversationHandler state "
-    "is known; with the state lost the age button is answered as a stale button and the age is "
-    "not saved (the fix belongs in conversations/onboarding.py: make its presses entry points "
-    "checked against onboarding.next_step, as the question flows do)",
-)
 async def test_an_onboarding_button_still_leads_on_after_its_state_was_lost(
     harness: BotHarness, db: Database
 ) -> None:
