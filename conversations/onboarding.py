@@ -15,7 +15,14 @@ import logging
 from datetime import time
 from enum import StrEnum
 
-from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -47,10 +54,8 @@ from bot.telegram.keyboards import NEW_TEXT, column, drop_buttons, in_rows, inli
 from conversations.common import person_of
 from conversations.input_checks import (
     TimeRole,
-    WhichTime,
     format_clock_time,
     parse_clock_time,
-    read_clock_time,
     too_long,
 )
 from conversations.question_flow import (
@@ -60,6 +65,7 @@ from conversations.question_flow import (
     user_id_of,
 )
 from conversations.safety import Screened, screen_text
+from conversations.typed_times import read_typed_time
 
 log = logging.getLogger(__name__)
 
@@ -383,17 +389,14 @@ async def _time_typed(update: Update, context: Context, step: Step, text: str) -
     svc = services(context)
     with svc.db.session() as session:
         wake, sleep, _exercise = onboarding_service.day_of(session, user_id_of(update))
-    value = read_clock_time(text, _ROLE[step], wake=wake, sleep=sleep)
-    copy = _copy()
+
+    def buttons(times: list[str]) -> InlineKeyboardMarkup:
+        return inline([[(t, callback(FLOW, step.value, t.replace(":", "."))) for t in times]])
+
+    value = await read_typed_time(
+        message_of(update), text, _ROLE[step], _copy(), buttons, wake=wake, sleep=sleep
+    )
     if value is None:
-        await message_of(update).reply_text(copy.time_invalid)
-        return None
-    if isinstance(value, WhichTime):
-        first, second = (format_clock_time(t) for t in value.choices)
-        buttons = [(t, callback(FLOW, step.value, t.replace(":", "."))) for t in (first, second)]
-        await message_of(update).reply_text(
-            copy.time_which.format(first=first, second=second), reply_markup=inline([buttons])
-        )
         return None
     return await _time_given(update, context, step, value)
 

@@ -30,10 +30,8 @@ from bot.telegram.context import Context, services
 from bot.telegram.keyboards import NEW_TEXT, Button, column, drop_buttons, in_rows, inline
 from conversations.input_checks import (
     TimeRole,
-    WhichTime,
     format_clock_time,
     parse_clock_time,
-    read_clock_time,
     too_long,
 )
 from conversations.question_flow import (
@@ -43,6 +41,7 @@ from conversations.question_flow import (
     user_id_of,
 )
 from conversations.safety import Screened, screen_text
+from conversations.typed_times import read_typed_time
 
 log = logging.getLogger(__name__)
 
@@ -510,17 +509,14 @@ async def weekly_time_typed(update: Update, context: Context) -> str | int | Non
     text = await _screened(update, context)
     if text is None:
         return None
-    value = read_clock_time(text, TimeRole.EXERCISE)
-    copy = _copy(context)
+    value = await read_typed_time(
+        message_of(update),
+        text,
+        TimeRole.EXERCISE,
+        _copy(context),
+        lambda times: time_keyboard(WEEK, times),
+    )
     if value is None:
-        await message_of(update).reply_text(copy.time_invalid)
-        return None
-    if isinstance(value, WhichTime):
-        first, second = (format_clock_time(t) for t in value.choices)
-        await message_of(update).reply_text(
-            copy.time_which.format(first=first, second=second),
-            reply_markup=time_keyboard(WEEK, [first, second]),
-        )
         return None
     return await _weekly_given(update, context, at=value)
 
@@ -537,17 +533,16 @@ def _time_typed(step: Step) -> Callable[[Update, Context], Coroutine[Any, Any, s
             view = settings_service.settings_of(session, user_id_of(update))
         if view is None:
             return await _not_set_up(update, context)
-        value = read_clock_time(text, _ROLE[step], wake=view.wake, sleep=view.sleep)
-        copy = _copy(context)
+        value = await read_typed_time(
+            message_of(update),
+            text,
+            _ROLE[step],
+            _copy(context),
+            lambda times: time_keyboard(step, times),
+            wake=view.wake,
+            sleep=view.sleep,
+        )
         if value is None:
-            await message_of(update).reply_text(copy.time_invalid)
-            return None
-        if isinstance(value, WhichTime):
-            first, second = (format_clock_time(t) for t in value.choices)
-            await message_of(update).reply_text(
-                copy.time_which.format(first=first, second=second),
-                reply_markup=time_keyboard(step, [first, second]),
-            )
             return None
         return await _time_given(update, context, step, value)
 
