@@ -1,8 +1,8 @@
 """Conversation state and `user_data` are saved or retried: a write that fails because the
 database is locked is kept and written again, not dropped (PTB forgets it once handed over).
 
-The failure is injected at the engine: the first statements touching a table raise SQLite's
-"database is locked", as a write lock held by another process makes them do after the busy
+The failure is injected at the engine: the first statements touching a table raise the
+driver's "database is locked", as a write lock held by another process makes them do after the busy
 timeout (without waiting those 5 s).
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,7 +38,11 @@ class LockedTable:
         if self.remaining > 0 and self.table in statement and verb in ("INSERT", "UPDATE"):
             self.remaining -= 1
             self.failed += 1
-            raise sqlite3.OperationalError("database is locked")
+            # The driver's own error, as the database would raise it (SQLite's "locked",
+            # or PostgreSQL's lock timeout), which SQLAlchemy wraps as OperationalError.
+            dbapi = self.db.engine.dialect.dbapi
+            assert dbapi is not None
+            raise dbapi.OperationalError("database is locked")
 
     def __enter__(self) -> LockedTable:
         event.listen(self.db.engine, "before_cursor_execute", self._before)
