@@ -260,9 +260,9 @@ class Dispatcher:
                         relabels.append(
                             _relabel(left[0], DeliveryOutcome.SENDING, DeliveryOutcome.UNCERTAIN)
                         )
-                        report.outcomes["reconciled_uncertain"] += 1
+                        _count(report, row, "reconciled_uncertain")
                     else:
-                        report.outcomes["duplicate_prevented"] += 1
+                        _count(report, row, "duplicate_prevented")
                     _advance(row, now)
                     settled.append(row)
                     continue
