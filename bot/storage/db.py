@@ -1,18 +1,19 @@
 """The database: one engine, one session factory, and migrations applied through Alembic.
 
 SQLite (the default) runs with WAL and foreign keys on; PostgreSQL is selected by a
-`postgresql://` URL and driven by psycopg 3. Handlers open one short session per unit of work
-(`with db.session() as s: ...`) so the event loop never waits on the database for long.
+`postgresql://` URL and driven by psycopg 3. Handlers run each unit of work in a worker thread
+(`await db.run(work)`), so the event loop never waits on the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -25,6 +26,8 @@ from bot.resources import migrations_dir
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class DatabaseUrlError(ValueError):
@@ -140,6 +143,20 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run one unit of work in a worker thread, so the event loop never waits on the database.
+
+        `work` gets the session and returns plain values or detached rows (sessions do not
+        expire on commit, so their loaded attributes stay readable). It must not touch
+        Telegram or the application's state: it runs on another thread.
+        """
+
+        def unit_of_work() -> T:
+            with self.session() as session:
+                return work(session)
+
+        return await asyncio.to_thread(unit_of_work)
 
     def upgrade(self) -> None:
         """Apply every pending migration (idempotent)."""
