@@ -50,8 +50,8 @@ async def stats_command(update: Update, context: Context) -> None:
     assert update.effective_user is not None
     assert update.effective_message is not None
     svc = services(context)
-    with svc.db.session() as session:
-        figures = stats_service.collect(session, svc.clock.now())
+    now = svc.clock.now()
+    figures = await svc.db.run(lambda session: stats_service.collect(session, now))
     await update.effective_message.reply_text(
         stats_text(figures, svc.texts.privacy.stats, get_content())
     )

@@ -64,8 +64,8 @@ async def track_block(update: Update, context: Context) -> None:
         return
     blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
     svc = services(context)
-    with svc.db.session() as session:
-        set_blocked(session, change.from_user.id, blocked, svc.clock.now())
+    user_id, now = change.from_user.id, svc.clock.now()
+    await svc.db.run(lambda session: set_blocked(session, user_id, blocked, now))
     log.info("membership user=%s blocked=%s", change.from_user.id, blocked)
 
 

@@ -50,8 +50,8 @@ async def export_command(update: Update, context: Context) -> None:
     svc = services(context)
     copy = svc.texts.privacy.export
     user_id = update.effective_user.id
-    with svc.db.session() as session:
-        export = privacy.export_user(session, user_id, svc.clock.now())
+    now = svc.clock.now()
+    export = await svc.db.run(lambda session: privacy.export_user(session, user_id, now))
     if export.is_empty:
         await update.effective_message.reply_text(copy.nothing)
         raise ApplicationHandlerStop
@@ -97,8 +97,7 @@ async def delete_pressed(update: Update, context: Context) -> None:
         await _replace(update, copy.kept)
         raise ApplicationHandlerStop  # answered: the catch-all for stale buttons must not
     user_id = query.from_user.id
-    with svc.db.session() as session:
-        deleted = privacy.forget_user(session, user_id)
+    deleted = await svc.db.run(lambda session: privacy.forget_user(session, user_id))
     forget_in_memory(context.application, user_id)
     log.info("delete user=%s rows=%s", user_id, deleted)
     await _replace(update, copy.deleted if deleted else copy.nothing)

@@ -207,17 +207,18 @@ class MidFlowReplies:
         self._abandon = abandon
         self._resume = resume  # shows the current question again (after "No" to a warning)
 
-    def abandon(self, update: Update, context: Context) -> None:
+    async def abandon(self, update: Update, context: Context) -> None:
         """Drop the unfinished answers of this user's running flow (if the flow drops any)."""
-        if self._abandon is None:
+        abandon = self._abandon
+        if abandon is None:
             return
         svc = services(context)
-        with svc.db.session() as session:
-            self._abandon(session, user_id_of(update), svc.clock.now())
+        user_id, now = user_id_of(update), svc.clock.now()
+        await svc.db.run(lambda session: abandon(session, user_id, now))
 
     async def cancel(self, update: Update, context: Context) -> int:
         """Stop the flow; its unfinished answers are discarded."""
-        self.abandon(update, context)
+        await self.abandon(update, context)
         # Also clears a reply keyboard a step may have shown (onboarding's "Share location").
         await message_of(update).reply_text(
             self._own(services(context).texts).cancelled, reply_markup=ReplyKeyboardRemove()
@@ -237,7 +238,7 @@ class MidFlowReplies:
         message = message_of(update)
         screened = await screen_text(update, context, message.text or "")
         if screened is Screened.REFERRED:
-            self.abandon(update, context)
+            await self.abandon(update, context)
             return END
         if screened is Screened.CLEAR:
             await message.reply_text(self._inputs(services(context).texts).edited)
@@ -251,7 +252,7 @@ class MidFlowReplies:
         """The answer to the screen's confirming question: a referral ends the flow; "No"
         carries on at the same question, nothing lost."""
         if await answer_to_confirmation(update, context) is Screened.REFERRED:
-            self.abandon(update, context)
+            await self.abandon(update, context)
             return END
         await self._resume(update, context)
         return None
@@ -346,12 +347,12 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
     def _undelivered_key(self) -> str:
         return f"{self.name}.question_undelivered"
 
-    def _position(self, update: Update, context: Context) -> Asked | None:
+    async def _position(self, update: Update, context: Context) -> Asked | None:
         svc = services(context)
-        with svc.db.session() as session:
-            return questionnaire.position(
-                self.questionnaire, session, user_id_of(update), svc.clock.now()
-            )
+        user_id, now = user_id_of(update), svc.clock.now()
+        return await svc.db.run(
+            lambda session: questionnaire.position(self.questionnaire, session, user_id, now)
+        )
 
     async def begin(self, update: Update, context: Context) -> str | int:
         """Start the flow afresh (or say why it cannot start now)."""
@@ -360,8 +361,8 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
             await drop_buttons(update.callback_query.message)
         svc = services(context)
         user_id = user_id_of(update)
-        with svc.db.session() as session:
-            began = self.start(session, user_id, svc.clock.now())
+        now = svc.clock.now()
+        began = await svc.db.run(lambda session: self.start(session, user_id, now))
         message = message_of(update)
         if isinstance(began, str):
             await message.reply_text(began)
@@ -376,7 +377,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         the flow is over meanwhile (a stale check-in), start afresh."""
         query = update.callback_query
         assert query is not None
-        current = self._position(update, context)
+        current = await self._position(update, context)
         if current is None:
             return await self.begin(update, context)
         texts = services(context).texts
@@ -391,7 +392,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         question_id, value = press.text(0), press.text(1)
         query = update.callback_query
         assert query is not None
-        step = self._answer(update, context, question_id, value)
+        step = await self._answer(update, context, question_id, value)
         if isinstance(step, NotCurrent):
             return await self._not_current(update, context, step)
         await query.answer()
@@ -406,12 +407,12 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         text = message_of(update).text or ""
         screened = await screen_text(update, context, text)
         if screened is Screened.REFERRED:
-            self.replies.abandon(update, context)
+            await self.replies.abandon(update, context)
             return END
         if screened is Screened.CONFIRMING:
             return None  # the answer to the confirming question decides; nothing is lost
         texts = services(context).texts
-        current = self._position(update, context)
+        current = await self._position(update, context)
         if current is None:
             await message_of(update).reply_text(self.copy(texts).finished_button)
             return END
@@ -421,24 +422,21 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         value = await read_typed_answer(message_of(update), current.question, text, _shared(texts))
         if value is None:
             return None
-        step = self._answer(update, context, current.question.id, value)
+        step = await self._answer(update, context, current.question.id, value)
         if isinstance(step, NotCurrent):
             return await self._not_current(update, context, step)
         return await self._next(update, context, step)
 
-    def _answer(
+    async def _answer(
         self, update: Update, context: Context, question_id: str, value: str
     ) -> Asked | NotCurrent | Finished[ResultT]:
         svc = services(context)
-        with svc.db.session() as session:
-            return questionnaire.answer(
-                self.questionnaire,
-                session,
-                user_id_of(update),
-                question_id,
-                value,
-                svc.clock.now(),
+        user_id, now = user_id_of(update), svc.clock.now()
+        return await svc.db.run(
+            lambda session: questionnaire.answer(
+                self.questionnaire, session, user_id, question_id, value, now
             )
+        )
 
     async def _next(
         self, update: Update, context: Context, step: Asked | Finished[ResultT]
@@ -472,10 +470,12 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         query = update.callback_query
         assert query is not None
         svc = services(context)
-        with svc.db.session() as session:
-            step = questionnaire.back(
-                self.questionnaire, session, user_id_of(update), question_id, svc.clock.now()
+        user_id, now = user_id_of(update), svc.clock.now()
+        step = await svc.db.run(
+            lambda session: questionnaire.back(
+                self.questionnaire, session, user_id, question_id, now
             )
+        )
         if isinstance(step, NotCurrent):
             return await self._not_current(update, context, step)
         await query.answer()
@@ -491,7 +491,7 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
 
     async def ask_again(self, update: Update, context: Context) -> bool:
         """Show the question this user is on again, if this flow is running; True if shown."""
-        current = self._position(update, context)
+        current = await self._position(update, context)
         if current is None:
             return False
         await self._ask(message_of(update), current, context)

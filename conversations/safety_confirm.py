@@ -23,7 +23,7 @@ async def confirm_pressed(update: Update, context: Context) -> None:
     """Refer on Yes or Not sure; carry on where the user was on No."""
     if await answer_to_confirmation(update, context) is Screened.REFERRED:
         for flow in _QUESTION_FLOWS:
-            flow.replies.abandon(update, context)
+            await flow.replies.abandon(update, context)
         return
     for flow in _QUESTION_FLOWS:
         if await flow.ask_again(update, context):

@@ -43,8 +43,8 @@ def start_housekeeping(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def run_housekeeping(app: Application[Any, Any, Any, Any, Any, Any]) -> list[int]:
     """Purge every expired blocked user now; the ids purged."""
     svc = services_in(app.bot_data)
-    with svc.db.session() as session:
-        purged = purge_expired(session, svc.clock.now(), svc.settings.blocked_user_retention)
+    now, retention = svc.clock.now(), svc.settings.blocked_user_retention
+    purged = await svc.db.run(lambda session: purge_expired(session, now, retention))
     for user_id in purged:
         forget_in_memory(app, user_id)
     log.info("housekeeping purged=%s", len(purged))

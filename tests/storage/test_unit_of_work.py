@@ -1,4 +1,4 @@
-"""`Database.run`: a unit of work runs off the event loop, commits on success, rolls back on error."""
+"""`Database.run`: a unit of work runs off the event loop, commits on success, rolls back."""
 
 from __future__ import annotations
 
