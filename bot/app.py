@@ -110,7 +110,7 @@ def build_application(
         .persistence(SqlPersistence(db, clock))
         # Conversations need one update per user at a time, in order; different users'
         # updates run side by side (bot/telegram/update_processor.py).
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(slow_down=get_texts().ui.slow_down))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -51,6 +51,7 @@ class UiTexts(TextModel):
     unknown_input: str
     unsupported_media: str
     edited_message: str
+    slow_down: str  # one reply to a flood of messages (bot/telegram/update_processor.py)
     commands: list[BotCommandText]
 
     def command_list(self) -> str:

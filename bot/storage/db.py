@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# How long one statement waits for a lock another connection holds, on either database
+# (SQLite's busy timeout, PostgreSQL's lock_timeout), before the unit of work fails and the
+# user is told. Units of work take milliseconds; a wait of seconds means something is wrong.
+LOCK_WAIT_MS = 2000
+
 
 class DatabaseUrlError(ValueError):
     """DATABASE_URL cannot be used; the message is one line an operator can act on."""
@@ -57,8 +62,10 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Another process (a second dispatcher, `db upgrade`) may hold the write lock briefly.
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Another writer (a worker thread, the dispatcher, `db upgrade`) may hold the write lock
+    # for milliseconds; wait that out, but give up soon on a lock held for longer, so the user
+    # gets the apology promptly instead of a silent wait.
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -70,7 +77,9 @@ class EngineOptions:
     pool_size: int = 5
     max_overflow: int = 5
     connect_timeout: float = 5.0  # seconds to open a connection
-    statement_timeout: float = 15.0  # seconds one statement may run; 0 for no limit
+    # Seconds one statement may run; 0 for no limit. A wait for a lock ends sooner
+    # (LOCK_WAIT_MS): this bounds a statement that is slow on its own.
+    statement_timeout: float = 15.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineOptions:
@@ -88,8 +97,10 @@ class EngineOptions:
             "connect_timeout": max(1, round(self.connect_timeout)),
             "application_name": "knee-coach",
         }
+        options = [f"-c lock_timeout={LOCK_WAIT_MS}"]
         if self.statement_timeout > 0:
-            args["options"] = f"-c statement_timeout={round(self.statement_timeout * 1000)}"
+            options.append(f"-c statement_timeout={round(self.statement_timeout * 1000)}")
+        args["options"] = " ".join(options)
         return args
 
 

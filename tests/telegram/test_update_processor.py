@@ -8,8 +8,13 @@ from typing import Any
 
 from telegram import Update
 
+from bot.content.texts import get_texts
 from bot.sandbox.fake_telegram.users import FakeUser
-from bot.telegram.update_processor import PerUserUpdateProcessor, sender_key
+from bot.telegram.update_processor import (
+    MAX_BACKLOG_PER_SENDER,
+    PerUserUpdateProcessor,
+    sender_key,
+)
 
 USERS = range(901, 911)
 
@@ -74,3 +79,54 @@ def test_an_update_belongs_to_its_sender_else_its_chat(harness):
     assert sender_key(from_user) == 7
     assert sender_key(channel_post) == -100
     assert sender_key(object()) is None
+
+
+def _queue_sender(app: Any) -> Any:
+    async def enqueue(data: dict[str, Any]) -> None:
+        await app.update_queue.put(Update.de_json(data, app.bot))
+
+    return enqueue
+
+
+async def test_a_flood_is_answered_once_with_slow_down_and_never_delays_anyone_else(harness):
+    app = harness.app
+    harness.telegram.latency = 0.01  # replies take their time, so the flood queues up
+    enqueue = _queue_sender(app)
+    flooder = FakeUser(harness.telegram, enqueue, 950, "Flood")
+    other = FakeUser(harness.telegram, enqueue, 951, "Calm")
+    slow_down = get_texts().ui.slow_down
+
+    for _ in range(100):  # a burst: all queued before the bot handles the first
+        await flooder.send("/help")
+    await other.send("/help")
+    await app.update_queue.join()
+
+    theirs = [m.text for m in flooder.messages]
+    assert theirs.count(slow_down) == 1
+    answered = [text for text in theirs if text != slow_down]
+    assert 1 <= len(answered) <= 1 + MAX_BACKLOG_PER_SENDER  # not 100 replies
+    assert all("Here is what I can do" in text for text in answered)
+    assert len(other.messages) == 1
+    assert "Here is what I can do" in other.last_text
+    # The other person did not wait for the flood's backlog: answered before its last reply.
+    order = [call.params["chat_id"] for call in harness.telegram.calls_of("sendMessage")]
+    assert order.index(other.user_id) < len(order) - 1 - order[::-1].index(flooder.user_id)
+    assert app.update_processor.skipped == 100 - len(answered)
+
+    # Once the backlog has drained, the same person is answered as usual, and not told again.
+    await flooder.send("/help")
+    await app.update_queue.join()
+    assert "Here is what I can do" in flooder.last_text
+    assert [m.text for m in flooder.messages].count(slow_down) == 1
+
+
+async def test_someone_typing_at_a_human_pace_is_never_told_to_slow_down(harness):
+    app = harness.app
+    enqueue = _queue_sender(app)
+    person = FakeUser(harness.telegram, enqueue, 952, "Steady")
+    for _ in range(30):
+        await person.send("/help")
+        await app.update_queue.join()  # each answered before the next is typed
+    texts = [m.text for m in person.messages]
+    assert len(texts) == 30
+    assert get_texts().ui.slow_down not in texts
