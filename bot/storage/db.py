@@ -80,6 +80,7 @@ class EngineOptions:
     # Seconds one statement may run; 0 for no limit. A wait for a lock ends sooner
     # (LOCK_WAIT_MS): this bounds a statement that is slow on its own.
     statement_timeout: float = 15.0
+    lock_timeout: float = LOCK_WAIT_MS / 1000  # seconds a statement waits for a lock
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineOptions:
@@ -97,7 +98,7 @@ class EngineOptions:
             "connect_timeout": max(1, round(self.connect_timeout)),
             "application_name": "knee-coach",
         }
-        options = [f"-c lock_timeout={LOCK_WAIT_MS}"]
+        options = [f"-c lock_timeout={round(self.lock_timeout * 1000)}"]
         if self.statement_timeout > 0:
             options.append(f"-c statement_timeout={round(self.statement_timeout * 1000)}")
         args["options"] = " ".join(options)
