@@ -96,6 +96,7 @@ def _hold_table_lock(url: str, table: str) -> psycopg.Connection[Any]:
     return locker
 
 
+@pytest.mark.postgres
 async def test_a_held_table_lock_delays_only_its_user_who_gets_the_apology_and_carries_on(
     pg_harness: BotHarness,
 ) -> None:
@@ -122,6 +123,7 @@ async def test_a_held_table_lock_delays_only_its_user_who_gets_the_apology_and_c
         assert session.exec(select(Profile).where(Profile.user_id == WAITING)).one()
 
 
+@pytest.mark.postgres
 async def test_a_query_waiting_on_a_lock_is_answered_after_the_release_and_others_meanwhile(
     pg_harness_waiting: BotHarness,
 ) -> None:
