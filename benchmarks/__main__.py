@@ -15,7 +15,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import handler_db_time, reminder_wave, zone_lookup
+from benchmarks import concurrency, handler_db_time, reminder_wave, zone_lookup
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
@@ -66,6 +66,7 @@ def main() -> None:
     sections.append(reminder_wave.render_dispatch(dispatch, paced))
     sections.append(reminder_wave.render(unpaced, paced))
     sections.append(zone_lookup.render(zone_lookup.measure()))
+    sections.append(concurrency.render(concurrency.run(quick=False)))
     header = HEADER.format(
         when=datetime.now(UTC).strftime("%Y-%m-%d"),
         machine=f"{platform.machine()} ({platform.system()})",
