@@ -1,4 +1,5 @@
-"""What the fake Bot API sends to each chat, as messages a test awaits (events, not sleeps)."""
+"""What the fake Bot API sends to each chat, as messages a test awaits (events, not sleeps), and
+people whose updates go through the update queue, handled side by side as in production."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import asyncio
 from collections import defaultdict
 from typing import Any
 
+from telegram import Update
+
+from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.sandbox.fake_telegram.server import FakeTelegram
+from bot.sandbox.fake_telegram.users import FakeUser
 
 # Only so a broken test fails instead of hanging; never a measured or asserted time.
 GIVE_UP_AFTER = 120.0
@@ -36,3 +41,14 @@ class Outbox:
     def pending(self, chat_id: int) -> int:
         """Texts sent to `chat_id` and not yet taken with `next_to`."""
         return self._queues[chat_id].qsize()
+
+
+def queued_user(harness: BotHarness, user_id: int) -> FakeUser:
+    """A person whose updates go through the Application's update queue (the path polling and
+    webhooks use), so they are handled side by side with everyone else's."""
+    app = harness.app
+
+    async def enqueue(data: dict[str, Any]) -> None:
+        await app.update_queue.put(Update.de_json(data, app.bot))
+
+    return FakeUser(harness.telegram, enqueue, user_id, f"Runner{user_id}")

@@ -9,20 +9,16 @@ back and answering again after an outage; this one shows what each person sees u
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from telegram import Update
 
 from bot.clock import ManualClock
 from bot.content.texts import get_texts
 from bot.sandbox.fake_telegram.harness import BotHarness
-from bot.sandbox.fake_telegram.users import FakeUser
 from bot.settings import Settings
 from bot.storage.db import Database, EngineOptions
-from tests.conftest import require_postgres
-from tests.ops.conftest import PG_BIN, Cluster
+from tests.ops.conftest import Cluster, throwaway_postgres  # noqa: F401  (the fixture)
+from tests.reliability.outbox import queued_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -31,31 +27,11 @@ HELPERS = range(7201, 7211)  # /help needs none
 HELP = "Here is what I can do"
 
 
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    require_postgres()
-    if not (PG_BIN / "initdb").exists():
-        pytest.fail(f"PostgreSQL 15 binaries not found in {PG_BIN}")
-    running = Cluster()
-    running.start()
-    try:
-        yield running
-    finally:
-        running.remove()
-
-
-def _queued(harness: BotHarness, user_id: int) -> FakeUser:
-    app = harness.app
-
-    async def enqueue(data: dict[str, Any]) -> None:
-        await app.update_queue.put(Update.de_json(data, app.bot))
-
-    return FakeUser(harness.telegram, enqueue, user_id, f"Runner{user_id}")
-
-
 async def test_postgres_stopped_and_started_under_load_answers_everyone_throughout(
-    cluster: Cluster, clock: ManualClock
+    throwaway_postgres: Cluster,  # noqa: F811  (the fixture imported above)
+    clock: ManualClock,
 ) -> None:
+    cluster = throwaway_postgres
     db = Database.from_url(cluster.url, EngineOptions(connect_timeout=2))
     db.upgrade()
     settings = Settings(database_url=cluster.url, telegram_bot_token=None, _env_file=None)  # type: ignore[call-arg]
@@ -64,8 +40,8 @@ async def test_postgres_stopped_and_started_under_load_answers_everyone_througho
     texts = get_texts()
     needs_consent = texts.flows.assessment.needs_consent
     try:
-        writers = [_queued(harness, uid) for uid in WRITERS]
-        helpers = [_queued(harness, uid) for uid in HELPERS]
+        writers = [queued_user(harness, uid) for uid in WRITERS]
+        helpers = [queued_user(harness, uid) for uid in HELPERS]
 
         async def wave() -> None:
             for writer, helper in zip(writers, helpers * 2, strict=False):

@@ -20,18 +20,16 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import select
-from telegram import Update
 
 from bot.clock import ManualClock
 from bot.content.texts import get_texts
 from bot.sandbox.fake_telegram.harness import BotHarness
-from bot.sandbox.fake_telegram.users import FakeUser
 from bot.settings import Settings
 from bot.storage.db import Database, EngineOptions
 from bot.storage.models import Profile
 from tests.conftest import require_postgres, truncate_all
 from tests.conversations.journeys import onboard
-from tests.reliability.outbox import Outbox
+from tests.reliability.outbox import Outbox, queued_user
 
 CALM, WAITING = 7001, 7002
 HELP = "Here is what I can do"
@@ -39,16 +37,6 @@ HELP = "Here is what I can do"
 
 def _settings(url: str) -> Settings:
     return Settings(database_url=url, telegram_bot_token=None, _env_file=None)  # type: ignore[call-arg]
-
-
-def _queued(harness: BotHarness, user_id: int) -> FakeUser:
-    """A person whose updates go through the update queue, handled side by side."""
-    app = harness.app
-
-    async def enqueue(data: dict[str, Any]) -> None:
-        await app.update_queue.put(Update.de_json(data, app.bot))
-
-    return FakeUser(harness.telegram, enqueue, user_id, f"Runner{user_id}")
 
 
 def _libpq(url: str) -> str:
@@ -103,7 +91,7 @@ async def test_a_held_table_lock_delays_only_its_user_who_gets_the_apology_and_c
     harness = pg_harness
     await onboard(harness.user(WAITING))
     outbox = Outbox(harness.telegram)  # from here on
-    waiting, calm = _queued(harness, WAITING), _queued(harness, CALM)
+    waiting, calm = queued_user(harness, WAITING), queued_user(harness, CALM)
 
     locker = _hold_table_lock(harness.settings.database_url, "users")
     try:
@@ -130,7 +118,7 @@ async def test_a_query_waiting_on_a_lock_is_answered_after_the_release_and_other
     harness = pg_harness_waiting
     await onboard(harness.user(WAITING))
     outbox = Outbox(harness.telegram)  # from here on
-    waiting, calm = _queued(harness, WAITING), _queued(harness, CALM)
+    waiting, calm = queued_user(harness, WAITING), queued_user(harness, CALM)
 
     locker = _hold_table_lock(harness.settings.database_url, "users")
     try:
@@ -166,7 +154,7 @@ async def test_a_locked_sqlite_file_gets_the_apology_promptly_and_the_user_carri
     await harness.start()
     try:
         outbox = Outbox(harness.telegram)
-        waiting, calm = _queued(harness, WAITING), _queued(harness, CALM)
+        waiting, calm = queued_user(harness, WAITING), queued_user(harness, CALM)
         await waiting.send("/delete")
         await harness.app.update_queue.join()
         confirm = waiting.last
