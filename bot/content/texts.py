@@ -180,18 +180,27 @@ class ReferralCopy(TextModel):
 class PlanCopy(TextModel):
     needs_assessment: str
     heading: str
+    yesterday_heading: str
     task_line: str
     done_mark: str
     todo_mark: str
     sessions_progress: str
+    strength_rest: str
+    running: str
     footer: str
+    yesterday_hint: str
+    yesterday_closed: str
+    task_button: str
+    task_button_done: str
     done_button: str
-    details_button: str
+    undo_button: str
     easier_button: str
     harder_button: str
     back_button: str
     marked_done: str
+    marked_undone: str
     already_done: str
+    not_done: str
     old_day: str
     unknown_task: str
     exercise_details: str
@@ -266,6 +275,7 @@ class CheckinCopy(TextModel):
 
 class ButtonTexts(TextModel):
     done: str
+    today_plan: str
     checkin_now: str
     see_week: str
     snooze: str
@@ -274,6 +284,7 @@ class ButtonTexts(TextModel):
 
 class ReplyTexts(TextModel):
     done: str
+    open_plan: str
     snoozed: str
     skipped: str
     stale: str

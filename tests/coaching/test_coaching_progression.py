@@ -570,7 +570,7 @@ def test_weekly_summary() -> None:
     text = weekly_summary(state, history, day(20))
     assert "7 check-ins" in text
     assert "20 minutes of running" in text
-    assert "continuous run, 20 min" in text
+    assert "Easy run, 20 min" in text
 
 
 BREAKS = st.sampled_from(

@@ -30,7 +30,7 @@ async def test_exercise_opens_instructions_cautions_and_variants(harness):
     await onboard(user)
     await assess(user, TYPICAL)
     await user.send("/plan")
-    await user.press("How to: Wall squat with a physioball")
+    await user.press("Wall squat with a physioball")
     squat = get_content().exercises["wall_squat"]
     assert squat.steps[0].split(",")[0] in user.last_text
     assert "Take care" in user.last_text
@@ -47,23 +47,23 @@ async def test_done_is_stored_once_per_local_day(harness, db, clock):
     user = harness.user(302)
     await onboard(user, zone="Tokyo")  # 09:00 UTC is 18:00 in Tokyo
     await assess(user, TYPICAL)
-    plan_message = user.last
-    data = next(
-        b["callback_data"]
-        for b in plan_message.inline_buttons
-        if b["text"] == "Done: Hamstring stretch on a step"
-    )
-    await user.press_data(data, plan_message)
-    await user.press_data(data, plan_message)  # double tap
+    await user.press("Hamstring stretch on a step")
+    page = user.last
+    data = next(b["callback_data"] for b in page.inline_buttons if b["text"] == "Done ✓")
+    await user.press_data(data, page)
+    await user.press_data(data, page)  # double tap
     assert "Already marked done" in harness.telegram.callback_answers[-1].text
     (log,) = _logs(db, 302)
     assert (log.task_id, log.local_date.isoformat()) == ("hamstring_stretch", "2026-03-04")
-    assert "✅ Hamstring stretch" in user.last_text or any(
-        "✅ Hamstring stretch" in (m.text or "") for m in user.messages
-    )
+    await user.press("« Today's plan")
+    assert "✅ Hamstring stretch" in user.last_text
+    assert "✅ Hamstring stretch on a step" in user.last.button_labels
 
     clock.advance(timedelta(hours=6))  # 15:00 UTC on the 4th is already the 5th in Tokyo
-    await user.press_data(data, plan_message)  # yesterday's button
+    await user.press_data(data, page)  # yesterday's button, before noon: still counts
+    assert "Already marked done" in harness.telegram.callback_answers[-1].text
+    clock.advance(timedelta(hours=12))  # 12:00 on the 5th in Tokyo: yesterday has closed
+    await user.press_data(data, page)
     assert "another day" in harness.telegram.callback_answers[-1].text
     assert len(_logs(db, 302)) == 1
     assert user.last_text.startswith("Today, Thu 05 Mar")
@@ -74,7 +74,8 @@ async def test_plan_buttons_survive_a_restart(harness, db):
     await onboard(user)
     await assess(user, TYPICAL)
     await harness.restart()
-    await user.press("Done: Hamstring stretch on a step")
+    await user.press("Hamstring stretch on a step")
+    await user.press("Done ✓")
     assert len(_logs(db, 303)) == 1
     await user.press_data("plan:ex:no_such_exercise")
     assert "not on today's plan" in harness.telegram.callback_answers[-1].text
