@@ -64,6 +64,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "sets",
         "settled",
         "stage_name",
+        "start_note",
         "step_max",
         "step_min",
         "this_week",
@@ -726,6 +727,8 @@ class TaskTexts(_Model):
     checkin: CheckinTaskText
     run: RunTaskText
     run_note: Text
+    # Why phase 3 starts past the first walk/run stages (the runner already runs that long).
+    run_start_note: Text
 
 
 class DosageTexts(_Model):

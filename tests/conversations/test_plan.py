@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
+from bot.coaching.plan import describe_dosage
 from bot.content import get_content
 from bot.content.texts import get_texts
 from bot.storage.models import TaskLog
+from conversations.plan import exercise_text
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 
@@ -129,3 +132,84 @@ async def test_an_unreadable_plan_press_is_answered_as_a_stale_button(harness, d
     assert all(text != texts.error for text in user.texts_since(shown))  # no apology
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert _logs(db, 306) == []
+
+
+async def test_an_accidental_done_can_be_undone(harness, db):
+    user = harness.user(307)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.press("Hamstring stretch on a step")
+    await user.press("Done ✓")
+    assert user.last.button_labels.count("Undo") == 1
+    assert "Done ✓" not in user.last.button_labels
+    await user.press("Undo")
+    assert harness.telegram.callback_answers[-1].text.startswith("Not done after all")
+    assert _logs(db, 307) == []
+    assert "Done ✓" in user.last.button_labels
+    await user.press("« Today's plan")
+    assert "▫️ Hamstring stretch on a step" in user.last_text
+    assert "Hamstring stretch on a step" in user.last.button_labels
+
+
+async def test_undo_of_a_whole_exercise_session_keeps_the_other_exercises_ticked(harness, db):
+    user = harness.user(308)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    with db.session() as s:  # Done on an exercise nudge from before tasks were ticked singly
+        s.add(TaskLog(user_id=308, local_date=date(2026, 3, 4), task_id="exercise",
+                      done_at=harness.clock.now()))  # fmt: skip
+    await user.send("/plan")
+    await user.press("✅ Hamstring stretch on a step")
+    await user.press("Undo")
+    ticked = {log.task_id for log in _logs(db, 308)}
+    assert "exercise" not in ticked
+    assert "hamstring_stretch" not in ticked
+    assert {"wall_squat", "foam_roll_itb"} <= ticked
+
+
+async def test_yesterday_can_be_logged_until_noon(harness, db, clock):
+    user = harness.user(309)
+    await onboard(user)  # London, Wed 4 March
+    await assess(user, TYPICAL)
+    clock.advance(timedelta(hours=23))  # 08:00 on Thursday
+    await user.send("/plan")
+    assert "/yesterday is open until noon" in user.last_text
+    await user.send("/yesterday")
+    assert user.last_text.startswith("Yesterday, Wed 04 Mar")
+    await user.press("Hamstring stretch on a step")
+    await user.press("Done ✓")
+    (log,) = _logs(db, 309)
+    assert (log.task_id, log.local_date) == ("hamstring_stretch", date(2026, 3, 4))
+    await user.send("/plan")
+    assert "✅ Hamstring stretch" not in user.last_text  # today's plan is today's
+    clock.advance(timedelta(hours=4))  # 12:00: yesterday has closed
+    await user.send("/plan")
+    assert "/yesterday" not in user.last_text
+    await user.send("/yesterday")
+    assert "only be logged until noon" in user.last_text
+
+
+async def test_the_plan_says_how_to_run_and_when_strength_rests(harness, clock):
+    user = harness.user(310)
+    await onboard(user)
+    await assess(user, TYPICAL)  # phase 2, strength on days 0, 2, 4 ...
+    await user.send("/plan")
+    assert "Running: Same as phase 1: easy and short" in user.last_text
+    assert "No strength work today" not in user.last_text
+    assert "Wall squat with a physioball" in user.last.button_labels
+    clock.advance(timedelta(days=1))
+    await user.send("/plan")
+    assert "No strength work today" in user.last_text
+    assert "Wall squat with a physioball" not in user.last.button_labels
+    assert len(user.last.button_labels) <= 8
+
+
+def test_the_wall_squat_page_gives_one_depth_in_every_phase():
+    content = get_content()
+    for number in (1, 2, 3):
+        for exercise, dosage, entry in content.phase_exercises(number):
+            if exercise.id != "wall_squat":
+                continue
+            page = exercise_text(exercise, describe_dosage(dosage), entry.note or "")
+            depths = set(re.findall(r"(\d+) degree", page))
+            assert depths == {str(dosage.max_knee_flexion_deg)}, (number, depths)
