@@ -184,6 +184,9 @@ def worst_values(content: Content) -> dict[str, str]:
         "instructions": longest([t.instructions for t in tasks]),
         "name": longest([e.name for e in exercises]),
         "advice": longest([content.render(p.running) for p in content.phases.values()]),
+        "typed": "c" * 32,  # a command word is read to at most 32 characters
+        "command": longest([c.command for c in get_texts().ui.commands]),
+        "description": longest([c.description for c in get_texts().ui.commands]),
         "purpose": longest([content.render(e.purpose) for e in exercises]),
         "text": longest(
             [content.render(e.easier) for e in exercises]

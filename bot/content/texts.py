@@ -49,6 +49,8 @@ class UiTexts(TextModel):
     error: str
     stale_button: str
     unknown_input: str
+    unknown_command: str
+    unknown_command_no_match: str
     unsupported_media: str
     edited_message: str
     commands: list[BotCommandText]
