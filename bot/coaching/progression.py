@@ -309,6 +309,14 @@ class _Decider:
             ]
             return replace(decision, references=list(dict.fromkeys(decision.references + refs)))
         if state.stage is Stage.PRICE:
+            if now is not None and RuleId.ACTIVITY_PAIN_TOO_MUCH in self.broken:
+                # A run (or exercise) over the pain limit gets the rule, never "keep going".
+                target = self.content.render(self.content.messages.regress_to.price)
+                return self.stay(
+                    RuleId.ACTIVITY_PAIN_TOO_MUCH,
+                    activity_pain=now.activity_pain,
+                    regress_to=target,
+                )
             return self.price()
         if now is None:
             return self.stay(RuleId.NO_CHECKIN_TODAY)

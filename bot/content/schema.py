@@ -689,6 +689,8 @@ class RegressTo(_Model):
     phase: Text
     run_stage: Text
     same_phase: Text
+    # PRICE has no gentler level: activity pain over the limit there gets the rule all the same.
+    price: Text
 
 
 class Improvement(_Model):

@@ -279,6 +279,16 @@ def test_passed_gate_starts_phase3() -> None:
     assert decision.new_state == PlanState(Stage.PHASE3, day(7))
 
 
+def test_a_painful_run_during_price_gets_the_pain_rule_not_keep_going() -> None:
+    state = PlanState(Stage.PRICE, day(0), flare_on=day(0))
+    decision = next_step(state, [ci(1, run=30, activity=7)], day(1))
+    assert decision.kind is DecisionKind.STAY
+    assert decision.rule_id == "activity_pain_too_much"
+    assert decision.reason.startswith("Pain reached 7/10 during activity, above the 5/10 limit.")
+    assert "no running until the flare settles" in decision.reason
+    assert decision.new_state == state
+
+
 def test_phase_3_starts_from_the_running_the_runner_already_manages() -> None:
     state = PlanState(Stage.PHASE2, day(0))
     history = [*clean_days(0, 5), ci(6, run=30, activity=2), ci(7, gate=True)]
