@@ -1,8 +1,9 @@
 """The per-day task log: what the runner marked done, counted the same way everywhere.
 
 A task done several times a day (icing, 2-3 sessions) is logged once per session as
-`<task id>#<n>`; any other task once as its id. Done on an exercise nudge logs the day's
-exercise session as a whole (`EXERCISE_SESSION`), which counts every exercise task as done.
+`<task id>#<n>`; any other task once as its id. Done on an exercise nudge used to log the
+day's exercise session as a whole (`EXERCISE_SESSION`), which counts every exercise task as
+done; such rows are still read (and split by an Undo), but a nudge now opens the plan instead.
 The plan view, the nudge buttons and the reminder dispatcher all ask here.
 """
 
