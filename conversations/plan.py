@@ -93,6 +93,8 @@ def render_today(plan: TodayPlan) -> tuple[str, InlineKeyboardMarkup | None]:
         if plan.referral_tier is not None:
             text = f"{text}\n\n{content.tiers[plan.referral_tier].where_to_go}"
         return text, clearance_keyboard()  # not a dead end (conversations/clearance.py)
+    if plan.is_yesterday and not plan.tasks:
+        return copy.yesterday_empty, None
     day = plan.today
     heading = copy.yesterday_heading if plan.is_yesterday else copy.heading
     lines = [

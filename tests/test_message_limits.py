@@ -282,7 +282,9 @@ def plan_message(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """/plan for `tasks` with every task done `done` times (0: nothing yet)."""
     progress = dict.fromkeys((t.id for t in tasks), done)
-    return render_today(TodayPlan(today=today, stage=stage, tasks=tasks, progress=progress))
+    # Every optional paragraph at once: the strength rest day and the /yesterday hint.
+    plan = TodayPlan(today, stage, tasks, progress, strength_rest=True, yesterday_open=True)
+    return render_today(plan)
 
 
 # --- every message, every keyboard, every button-press answer ---------------------------------

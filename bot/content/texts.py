@@ -192,6 +192,7 @@ class PlanCopy(TextModel):
     footer: str
     yesterday_hint: str
     yesterday_closed: str
+    yesterday_empty: str
     task_button: str
     task_button_done: str
     done_button: str

@@ -213,3 +213,13 @@ def test_the_wall_squat_page_gives_one_depth_in_every_phase():
             page = exercise_text(exercise, describe_dosage(dosage), entry.note or "")
             depths = set(re.findall(r"(\d+) degree", page))
             assert depths == {str(dosage.max_knee_flexion_deg)}, (number, depths)
+
+
+async def test_yesterday_before_the_plan_began_has_nothing_to_log(harness, clock):
+    user = harness.user(311)
+    await onboard(user)
+    clock.advance(timedelta(hours=15))  # assessed at 00:00 on Thursday: no plan yesterday
+    await assess(user, TYPICAL)
+    await user.send("/yesterday")
+    assert user.last_text.startswith("Your plan started today")
+    assert user.last.inline_buttons == []
