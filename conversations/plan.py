@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from sqlmodel import Session
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -133,18 +134,21 @@ def _page_data(task: Task, day: date) -> str:
     return callback(FLOW, action, task.exercise_id or task.id, day)
 
 
+def _variant_row(exercise_id: str) -> list[Button]:
+    copy = _copy()
+    return [
+        (copy.easier_button, callback(FLOW, "var", exercise_id, "easier")),
+        (copy.harder_button, callback(FLOW, "var", exercise_id, "harder")),
+    ]
+
+
 def page_rows(task: Task, day: date, done: int) -> list[list[Button]]:
     """A task page's buttons: easier/harder (exercises), Done while sessions are left, Undo
     once one is logged, and the way back to the plan."""
     copy = _copy()
     rows: list[list[Button]] = []
     if task.exercise_id is not None:
-        rows.append(
-            [
-                (copy.easier_button, callback(FLOW, "var", task.exercise_id, "easier")),
-                (copy.harder_button, callback(FLOW, "var", task.exercise_id, "harder")),
-            ]
-        )
+        rows.append(_variant_row(task.exercise_id))
     if task.kind is not TaskKind.CHECKIN:
         marks: list[Button] = []
         if done < task.times_per_day:
@@ -158,22 +162,25 @@ def page_rows(task: Task, day: date, done: int) -> list[list[Button]]:
 
 async def show_plan(update: Update, context: Context) -> None:
     """Show today's plan."""
-    assert update.effective_message is not None
-    assert update.effective_user is not None
-    svc = services(context)
-    user_id, now = update.effective_user.id, svc.clock.now()
-    plan = await svc.db.run(lambda session: plan_today(session, user_id, now))
-    text, markup = render_today(plan)
-    await update.effective_message.reply_text(text, reply_markup=markup)
+    await _reply_with_plan(update, context, plan_today)
 
 
 async def show_yesterday(update: Update, context: Context) -> None:
     """Show yesterday's plan while it can still be logged."""
+    await _reply_with_plan(update, context, plan_yesterday)
+
+
+async def _reply_with_plan(
+    update: Update,
+    context: Context,
+    load: Callable[[Session, int, datetime], TodayPlan | None],
+) -> None:
+    """Load a day's plan off the event loop and send it (None: yesterday has closed)."""
     assert update.effective_message is not None
     assert update.effective_user is not None
     svc = services(context)
     user_id, now = update.effective_user.id, svc.clock.now()
-    plan = await svc.db.run(lambda session: plan_yesterday(session, user_id, now))
+    plan = await svc.db.run(lambda session: load(session, user_id, now))
     if plan is None:
         await update.effective_message.reply_text(_copy().yesterday_closed)
         return
@@ -211,16 +218,18 @@ async def mark_task_done(update: Update, context: Context) -> None:
     template = copy.marked_undone if undo else copy.marked_done
     await query.answer(template.format(title=result.task.title))
     log.info("task %s user=%s", "undone" if undo else "done", user_id)
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    if _is_plan_message(message):  # a Done on a plan message sent before task pages
+        await _show(message, result.plan, send_new=False)
+        return
     done = result.plan.progress.get(result.task.id, 0)
-    if isinstance(query.message, Message) and query.message.text is not None:
-        rows = page_rows(result.task, result.plan.today, done)
-        if _is_plan_message(query.message):  # a Done on an older plan message
-            await _show(query.message, result.plan, send_new=False)
-            return
-        try:
-            await query.message.edit_reply_markup(reply_markup=inline(rows))
-        except BadRequest:
-            log.debug("task page %s could not be edited", query.message.message_id)
+    rows = page_rows(result.task, result.plan.today, done)
+    try:
+        await message.edit_reply_markup(reply_markup=inline(rows))
+    except BadRequest:
+        log.debug("task page %s could not be edited", message.message_id)
 
 
 def _is_plan_message(message: Message) -> bool:
@@ -289,13 +298,7 @@ async def show_exercise(update: Update, context: Context) -> None:
     if task is None:
         dosage = describe_dosage(exercise.dosage)
         text = exercise_text(exercise, dosage, "")
-        rows: list[list[Button]] = [
-            [
-                (copy.easier_button, callback(FLOW, "var", exercise.id, "easier")),
-                (copy.harder_button, callback(FLOW, "var", exercise.id, "harder")),
-            ],
-            [(copy.back_button, callback(FLOW, "today"))],
-        ]
+        rows = [_variant_row(exercise.id), [(copy.back_button, callback(FLOW, "today"))]]
     else:
         text = exercise_text(exercise, task.dosage, task.instructions)
         rows = page_rows(task, plan.today, plan.progress.get(task.id, 0))

@@ -132,14 +132,6 @@ def task_on(
     return plan, plan.task(task_id)
 
 
-def task_today(
-    session: Session, user_id: int, task_id: str, now: datetime
-) -> tuple[date, Task | None]:
-    """The runner's local today and `task_id` as it is on today's plan (None if it is not)."""
-    plan = plan_today(session, user_id, now)
-    return plan.today, plan.task(task_id)
-
-
 class TaskDone(StrEnum):
     MARKED = "marked"
     UNDONE = "undone"

@@ -223,3 +223,14 @@ async def test_yesterday_before_the_plan_began_has_nothing_to_log(harness, clock
     await user.send("/yesterday")
     assert user.last_text.startswith("Your plan started today")
     assert user.last.inline_buttons == []
+
+
+async def test_a_done_under_an_older_plan_message_refreshes_that_plan(harness, db):
+    user = harness.user(312)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    plan_message = user.last  # Done buttons sat under the plan itself before task pages
+    await user.press_data("plan:done:hamstring_stretch:20260304", plan_message)
+    assert [log.task_id for log in _logs(db, 312)] == ["hamstring_stretch"]
+    assert "✅ Hamstring stretch on a step" in user.last.button_labels
+    assert user.last.message_id == plan_message.message_id  # edited in place
