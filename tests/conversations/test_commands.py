@@ -23,7 +23,7 @@ async def test_a_mistyped_command_points_to_the_nearest_real_one(harness, typed,
     await user.send(typed)
     description = next(c.description for c in get_texts().ui.commands if c.command == meant)
     word = typed[1:].split()[0].lower()
-    assert user.last_text == f"There's no /{word}. Did you mean /{meant} ({description})?"
+    assert user.last_text == f"There's no /{word}. Did you mean /{meant} - {description}?"
 
 
 async def test_a_command_like_nothing_real_points_to_help(harness):
