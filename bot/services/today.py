@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot.coaching.plan import Task, plan_for
 from bot.content import Frequency, get_content
-from bot.content.kinds import Stage, Tier
+from bot.content.kinds import Stage, TaskKind, Tier
 from bot.services import tasks as task_log
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
@@ -70,6 +70,12 @@ def _plan_on(session: Session, user_id: int, day: date, local_now: datetime) -> 
         return TodayPlan(day, None)
     tasks = plan_for(state, day) if day >= state.stage_since or day == today else []
     progress = task_log.progress_today(session, user_id, tasks, day)
+    # Offer /yesterday only while it is open and something of yesterday is left to log.
+    yesterday_open = (
+        day == today
+        and _yesterday_open(local_now)
+        and _left_to_log(_plan_on(session, user_id, today - timedelta(days=1), local_now))
+    )
     tier = None
     if state.stage is Stage.REFERRED:
         referral = latest_referral(session, user_id)
@@ -81,8 +87,17 @@ def _plan_on(session: Session, user_id: int, day: date, local_now: datetime) -> 
         progress,
         tier,
         is_yesterday=day != today,
-        yesterday_open=day == today and _yesterday_open(local_now),
+        yesterday_open=yesterday_open,
         strength_rest=_strength_rest(state.stage, tasks),
+    )
+
+
+def _left_to_log(plan: TodayPlan) -> bool:
+    """Whether a task of `plan` (other than the check-in) is not fully done."""
+    return any(
+        plan.progress.get(task.id, 0) < task.times_per_day
+        for task in plan.tasks
+        if task.kind is not TaskKind.CHECKIN
     )
 
 

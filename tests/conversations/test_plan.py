@@ -182,6 +182,7 @@ async def test_yesterday_can_be_logged_until_noon(harness, db, clock):
     assert (log.task_id, log.local_date) == ("hamstring_stretch", date(2026, 3, 4))
     await user.send("/plan")
     assert "✅ Hamstring stretch" not in user.last_text  # today's plan is today's
+    assert "/yesterday is open until noon" in user.last_text  # more of yesterday to log
     clock.advance(timedelta(hours=4))  # 12:00: yesterday has closed
     await user.send("/plan")
     assert "/yesterday" not in user.last_text
@@ -220,6 +221,8 @@ async def test_yesterday_before_the_plan_began_has_nothing_to_log(harness, clock
     await onboard(user)
     clock.advance(timedelta(hours=15))  # assessed at 00:00 on Thursday: no plan yesterday
     await assess(user, TYPICAL)
+    await user.send("/plan")
+    assert "/yesterday" not in user.last_text  # nothing of yesterday to log
     await user.send("/yesterday")
     assert user.last_text.startswith("Your plan started today")
     assert user.last.inline_buttons == []
