@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from rapidfuzz import fuzz, process
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
@@ -70,9 +71,43 @@ async def track_block(update: Update, context: Context) -> None:
 
 
 async def unknown_input(update: Update, context: Context) -> None:
-    """Reply kindly to text or commands no flow was waiting for."""
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(services(context).texts.ui.unknown_input)
+    """Reply kindly to text or commands no flow was waiting for; an unknown command gets the
+    nearest real one."""
+    message = update.effective_message
+    assert message is not None
+    texts = services(context).texts.ui
+    typed = _command_typed(message.text or "")
+    if typed is None:
+        await message.reply_text(texts.unknown_input)
+        return
+    known = {c.command: c.description for c in texts.commands}
+    nearest = nearest_command(typed, list(known))
+    if nearest is None:
+        await message.reply_text(texts.unknown_command_no_match.format(typed=typed))
+        return
+    await message.reply_text(
+        texts.unknown_command.format(typed=typed, command=nearest, description=known[nearest])
+    )
+
+
+# How alike (rapidfuzz ratio, 0-100) a typed command must be to a real one to be suggested:
+# "/chekin" and "/plans" are, "/stop" and "/start" are not.
+COMMAND_SIMILARITY = 70
+
+
+def _command_typed(text: str) -> str | None:
+    """The command word of `/word@bot args` (lower case, at most 32 characters), else None."""
+    if not text.startswith("/"):
+        return None
+    word = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
+    word = word.split("@", 1)[0].lower()
+    return word[:32] if word else None
+
+
+def nearest_command(typed: str, commands: list[str]) -> str | None:
+    """The real command closest to `typed`, if one is close enough."""
+    best = process.extractOne(typed, commands, scorer=fuzz.ratio, score_cutoff=COMMAND_SIMILARITY)
+    return best[0] if best is not None else None
 
 
 async def unsupported_media(update: Update, context: Context) -> None:

@@ -13,15 +13,18 @@ import contextlib
 import logging
 from datetime import datetime
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.content.texts import get_texts
-from bot.services.reminders.actions import PressOutcome, pause, press_nudge, resume
+from bot.services.reminders.actions import PressOutcome, PressResult, pause, press_nudge, resume
+from bot.services.today import plan_today
 from bot.telegram.callback_data import StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, services
 from bot.telegram.nudges import NUDGE_PATTERN, read_press
+from conversations.plan import render_today
 
 log = logging.getLogger(__name__)
 
@@ -41,24 +44,33 @@ async def nudge_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    with svc.db.session() as session:
-        result = press_nudge(
+    user_id, now = query.from_user.id, svc.clock.now()
+
+    def work(session: Session) -> PressResult:
+        return press_nudge(
             session,
-            query.from_user.id,
+            user_id,
             press.action,
             press.reminder_id,
             press.local_date,
-            svc.clock.now(),
+            now,
             snooze_minutes=press.snooze_minutes,
         )
-    log.info(
-        "nudge press user=%s action=%s outcome=%s", query.from_user.id, press.action, result.outcome
-    )
+
+    result = await svc.db.run(work)
+    log.info("nudge press user=%s action=%s outcome=%s", user_id, press.action, result.outcome)
     replies = get_texts().nudges.replies
     if result.outcome in (PressOutcome.STALE, PressOutcome.GONE):
         text = replies.stale if result.outcome == PressOutcome.STALE else replies.gone
         await query.answer(text)
         await _drop_buttons(update)
+        return
+    if result.outcome == PressOutcome.OPEN_PLAN:
+        await query.answer(replies.open_plan)
+        plan = await svc.db.run(lambda session: plan_today(session, user_id, now))
+        text, markup = render_today(plan)
+        if isinstance(query.message, Message):
+            await query.message.reply_text(text, reply_markup=markup)
         return
     if result.outcome == PressOutcome.SNOOZED:
         assert result.again_at is not None
@@ -125,8 +137,8 @@ async def pause_chosen(update: Update, context: Context) -> None:
     assert query is not None
     svc = services(context)
     texts = get_texts().nudges.pause
-    with svc.db.session() as session:
-        result = pause(session, query.from_user.id, svc.clock.now(), days)
+    user_id, now = query.from_user.id, svc.clock.now()
+    result = await svc.db.run(lambda session: pause(session, user_id, now, days))
     await query.answer()
     if not result.known:
         text = texts.no_profile
@@ -151,8 +163,8 @@ async def resume_command(update: Update, context: Context) -> None:
     svc = services(context)
     texts = get_texts().nudges.pause
     user_id = update.effective_user.id
-    with svc.db.session() as session:
-        result = resume(session, user_id, svc.clock.now())
+    now = svc.clock.now()
+    result = await svc.db.run(lambda session: resume(session, user_id, now))
     if result.referred:  # the same words as everywhere else after a referral
         await update.effective_message.reply_text(get_texts().flows.referral.no_plan)
     elif not result.was_paused:

@@ -75,7 +75,11 @@ async def test_unknown_text_and_very_long_text_get_a_short_reply(harness):
     user = harness.user(9)
     await user.send("x" * 5000)
     await user.send("/nonsense")
-    assert [m.text for m in user.messages] == [get_texts().ui.unknown_input] * 2
+    ui = get_texts().ui
+    assert [m.text for m in user.messages] == [
+        ui.unknown_input,
+        ui.unknown_command_no_match.format(typed="nonsense"),
+    ]
 
 
 async def test_edited_message_is_explained(harness):

@@ -19,7 +19,6 @@ from itertools import product
 from typing import Any
 from zoneinfo import available_timezones
 
-import pytest
 from pydantic import BaseModel
 from telegram import InlineKeyboardMarkup
 
@@ -70,7 +69,13 @@ from conversations.kujala import offers_keyboard
 from conversations.kujala import referral_text as kujala_referral_text
 from conversations.kujala import result_text as kujala_result_text
 from conversations.learn import card_keyboard, card_text, list_keyboard
-from conversations.plan import exercise_text, render_today, variant_text
+from conversations.plan import (
+    MAX_PLAN_BUTTONS,
+    exercise_text,
+    page_rows,
+    render_today,
+    variant_text,
+)
 from conversations.privacy import delete_keyboard
 from conversations.progress import caption as progress_caption
 from conversations.progress import summary_text as progress_summary
@@ -178,6 +183,10 @@ def worst_values(content: Content) -> dict[str, str]:
         ),
         "instructions": longest([t.instructions for t in tasks]),
         "name": longest([e.name for e in exercises]),
+        "advice": longest([content.render(p.running) for p in content.phases.values()]),
+        "typed": "c" * 32,  # a command word is read to at most 32 characters
+        "command": longest([c.command for c in get_texts().ui.commands]),
+        "description": longest([c.description for c in get_texts().ui.commands]),
         "purpose": longest([content.render(e.purpose) for e in exercises]),
         "text": longest(
             [content.render(e.easier) for e in exercises]
@@ -273,7 +282,9 @@ def plan_message(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """/plan for `tasks` with every task done `done` times (0: nothing yet)."""
     progress = dict.fromkeys((t.id for t in tasks), done)
-    return render_today(TodayPlan(today=today, stage=stage, tasks=tasks, progress=progress))
+    # Every optional paragraph at once: the strength rest day and the /yesterday hint.
+    plan = TodayPlan(today, stage, tasks, progress, strength_rest=True, yesterday_open=True)
+    return render_today(plan)
 
 
 # --- every message, every keyboard, every button-press answer ---------------------------------
@@ -562,21 +573,10 @@ def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
         _text, markup = plan_message(state.stage, today, tasks, 0)
         if markup is not None:
             yield f"plan {state.stage} run stage {state.run_stage}", markup
-    plan = flows.plan
     for task in every_task(content):
-        done = (plan.done_button.format(title=task.title), f"plan:done:{task.id}:{DAY:%Y%m%d}")
-        if task.exercise_id is not None:
-            variants = [
-                (plan.easier_button, f"plan:var:{task.exercise_id}:easier"),
-                (plan.harder_button, f"plan:var:{task.exercise_id}:harder"),
-            ]
-            yield (
-                f"exercise page {task.id}",
-                inline([variants, [done], [(plan.back_button, "plan:today")]]),
-            )
-        else:
-            yield f"task page {task.id}", inline([[done], [(plan.back_button, "plan:today")]])
-
+        for done in range(task.times_per_day + 1):
+            page = "exercise page" if task.exercise_id is not None else "task page"
+            yield f"{page} {task.id} done {done}", inline(page_rows(task, DAY, done))
     yield "delete confirmation", delete_keyboard(get_texts().privacy.delete)
     for offers_on in (True, False):
         yield f"knee score offer {offers_on}", offers_keyboard(offers_on)
@@ -631,7 +631,8 @@ def every_callback_answer() -> Iterator[tuple[str, str]]:
     ):
         yield f"{name} finished", copy.finished_button
     yield "plan marked done", plan.marked_done.format(title=title)
-    for field in ("already_done", "old_day", "unknown_task"):
+    yield "plan marked undone", plan.marked_undone.format(title=title)
+    for field in ("already_done", "not_done", "old_day", "unknown_task"):
         yield f"plan {field}", getattr(plan, field)
     yield "education card gone", get_texts().progress.learn.unknown
     for field in ("offers_on", "offers_off", "no_profile"):
@@ -684,10 +685,6 @@ def test_every_button_label_is_shown_whole():
     assert not cut, "\n".join(cut)
 
 
-@pytest.mark.xfail(
-    reason="issue 10 item 8: labels of at most about 30 characters (exercise names run longer)",
-    strict=True,
-)
 def test_every_button_label_fits_a_phone():
     long_labels = sorted(
         {
@@ -699,6 +696,16 @@ def test_every_button_label_fits_a_phone():
         }
     )
     assert not long_labels, "\n".join(long_labels)
+
+
+def test_every_plan_keyboard_fits_a_phone_screen():
+    counts = {
+        what: sum(len(row) for row in markup.inline_keyboard)
+        for what, markup in every_keyboard()
+        if what.startswith("plan ")
+    }
+    assert counts, "the plan keyboards are rendered"
+    assert max(counts.values()) <= MAX_PLAN_BUTTONS, counts
 
 
 def test_every_button_press_answer_fits_a_notification():

@@ -29,12 +29,12 @@ async def test_clock_forward_shows_the_days_nudges_and_their_buttons_work(
     assert note == "(the sandbox clock is now 2026-03-04 19:00 UTC)"
     assert clock.now() == utc(2026, 3, 4, 19, 0)
     assert "bot: " in shown
-    assert "[1] Done ✓" in shown  # the 18:00 exercise nudge, with its numbered buttons
+    assert "[1] Today's plan" in shown  # the 18:00 exercise nudge, with its numbered buttons
     assert "[5] Skip today" in shown
 
-    await act(harness, user, screen, "1")  # press Done by its number
+    await act(harness, user, screen, "1")  # open today's plan by its number
     screen.show_new(user.messages)
-    assert "Logged - nice work" in out.getvalue()
+    assert "Today, Wed 04 Mar" in out.getvalue()
 
 
 async def test_clock_usage_is_explained(harness) -> None:

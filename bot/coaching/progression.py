@@ -309,6 +309,14 @@ class _Decider:
             ]
             return replace(decision, references=list(dict.fromkeys(decision.references + refs)))
         if state.stage is Stage.PRICE:
+            if now is not None and RuleId.ACTIVITY_PAIN_TOO_MUCH in self.broken:
+                # A run (or exercise) over the pain limit gets the rule, never "keep going".
+                target = self.content.render(self.content.messages.regress_to.price)
+                return self.stay(
+                    RuleId.ACTIVITY_PAIN_TOO_MUCH,
+                    activity_pain=now.activity_pain,
+                    regress_to=target,
+                )
             return self.price()
         if now is None:
             return self.stay(RuleId.NO_CHECKIN_TODAY)
@@ -428,14 +436,36 @@ class _Decider:
         gate = [c.run_gate_passed for c in window if c.run_gate_passed is not None]
         if not gate or not gate[-1]:
             return self.stay(RuleId.RUN_GATE_DUE)
-        new = PlanState(stage=Stage.PHASE3, stage_since=self.today)
+        start, minutes = self.running_start(window)
+        new = PlanState(stage=Stage.PHASE3, stage_since=self.today, run_stage=start)
+        note = ""
+        if start > 0:
+            text = self.content.messages.tasks.run_start_note
+            note = " " + self.content.render(text, running_minutes=minutes)
         return self.decide(
             DecisionKind.PROGRESS,
             RuleId.PROGRESS_TO_RUNNING,
             new,
-            stage_name=self.stage_name(0),
+            stage_name=self.stage_name(start),
+            start_note=note,
             improvement=improvement,
         )
+
+    def running_start(self, window: Sequence[CheckIn]) -> tuple[int, int]:
+        """Where phase 3 starts: the longest continuous-run stage the runner already managed
+        inside the run pain rule during `window` (stage, minutes), else the first stage."""
+        limit = self.th.run_pain_max.value
+        managed = max(
+            (
+                c.running_minutes
+                for c in window
+                if c.activity_pain is not None and c.activity_pain <= limit
+            ),
+            default=0,
+        )
+        stages = self.content.return_to_running.stages
+        fitting = [i for i, s in enumerate(stages) if s.continuous and s.run_minutes <= managed]
+        return (fitting[-1], managed) if fitting else (0, managed)
 
     def run_session(self, now: CheckIn) -> Decision:
         state = self.state

@@ -64,6 +64,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "sets",
         "settled",
         "stage_name",
+        "start_note",
         "step_max",
         "step_min",
         "this_week",
@@ -688,6 +689,8 @@ class RegressTo(_Model):
     phase: Text
     run_stage: Text
     same_phase: Text
+    # PRICE has no gentler level: activity pain over the limit there gets the rule all the same.
+    price: Text
 
 
 class Improvement(_Model):
@@ -726,6 +729,8 @@ class TaskTexts(_Model):
     checkin: CheckinTaskText
     run: RunTaskText
     run_note: Text
+    # Why phase 3 starts past the first walk/run stages (the runner already runs that long).
+    run_start_note: Text
 
 
 class DosageTexts(_Model):

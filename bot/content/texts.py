@@ -49,6 +49,8 @@ class UiTexts(TextModel):
     error: str
     stale_button: str
     unknown_input: str
+    unknown_command: str
+    unknown_command_no_match: str
     unsupported_media: str
     edited_message: str
     slow_down: str  # one reply to a flood of messages (bot/telegram/update_processor.py)
@@ -181,18 +183,28 @@ class ReferralCopy(TextModel):
 class PlanCopy(TextModel):
     needs_assessment: str
     heading: str
+    yesterday_heading: str
     task_line: str
     done_mark: str
     todo_mark: str
     sessions_progress: str
+    strength_rest: str
+    running: str
     footer: str
+    yesterday_hint: str
+    yesterday_closed: str
+    yesterday_empty: str
+    task_button: str
+    task_button_done: str
     done_button: str
-    details_button: str
+    undo_button: str
     easier_button: str
     harder_button: str
     back_button: str
     marked_done: str
+    marked_undone: str
     already_done: str
+    not_done: str
     old_day: str
     unknown_task: str
     exercise_details: str
@@ -267,6 +279,7 @@ class CheckinCopy(TextModel):
 
 class ButtonTexts(TextModel):
     done: str
+    today_plan: str
     checkin_now: str
     see_week: str
     snooze: str
@@ -275,6 +288,7 @@ class ButtonTexts(TextModel):
 
 class ReplyTexts(TextModel):
     done: str
+    open_plan: str
     snoozed: str
     skipped: str
     stale: str

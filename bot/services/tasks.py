@@ -1,8 +1,9 @@
 """The per-day task log: what the runner marked done, counted the same way everywhere.
 
 A task done several times a day (icing, 2-3 sessions) is logged once per session as
-`<task id>#<n>`; any other task once as its id. Done on an exercise nudge logs the day's
-exercise session as a whole (`EXERCISE_SESSION`), which counts every exercise task as done.
+`<task id>#<n>`; any other task once as its id. Done on an exercise nudge used to log the
+day's exercise session as a whole (`EXERCISE_SESSION`), which counts every exercise task as
+done; such rows are still read (and split by an Undo), but a nudge now opens the plan instead.
 The plan view, the nudge buttons and the reminder dispatcher all ask here.
 """
 
@@ -79,3 +80,38 @@ def mark_task_done(session: Session, user_id: int, task: Task, day: date, now: d
         n for n in range(1, task.times_per_day + 1) if session_task_id(task.id, n) not in logged
     )
     return mark_done(session, user_id, session_task_id(task.id, number), day, now)
+
+
+def undo_task_done(
+    session: Session, user_id: int, task: Task, day_tasks: Sequence[Task], day: date, now: datetime
+) -> bool:
+    """Take back the last logged session of `task` on `day`; False if none was logged.
+
+    A whole exercise session (Done on an older exercise nudge) is split first: its row goes,
+    and every other exercise of that day's plan (`day_tasks`) keeps its tick as a row of its own.
+    """
+    logged = done_on(session, user_id, day)
+    if sessions_done(task, logged) == 0:
+        return False
+    if task.times_per_day > 1:
+        number = max(
+            n for n in range(1, task.times_per_day + 1) if session_task_id(task.id, n) in logged
+        )
+        log_id = session_task_id(task.id, number)
+    elif task.id in logged:
+        log_id = task.id
+    else:
+        log_id = EXERCISE_SESSION
+        for other in day_tasks:
+            if other.kind is TaskKind.EXERCISE and other.id != task.id:
+                mark_done(session, user_id, other.id, day, now)
+    row = session.exec(
+        select(TaskLog).where(
+            TaskLog.user_id == user_id, TaskLog.local_date == day, TaskLog.task_id == log_id
+        )
+    ).first()
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True

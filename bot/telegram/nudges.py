@@ -28,6 +28,8 @@ NUDGE_PATTERN = pattern(FLOW)
 CHECKIN_START = callback("checkin", "start")
 # The weekly summary's "See my week" sends the /progress chart (conversations/progress.py).
 PROGRESS_SHOW = callback("progress", "show")
+# "Today's plan" shows the plan (conversations/plan.py), where tasks are opened and ticked.
+PLAN_SHOW = callback("plan", "today")
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,26 @@ def read_press(data: CallbackData) -> NudgePress:
 
 
 def nudge_keyboard(copy: NudgeCopy, nudge: Nudge) -> InlineKeyboardMarkup:
-    """Done (or Check in now), three snoozes, Skip today."""
+    """The nudge's own action (Done, Check in now, See my week) and Today's plan, three
+    snoozes, Skip today.
+
+    Done marks only what the nudge is about: one icing session. An exercise nudge covers
+    several tasks, so it opens today's plan instead, where each is ticked on its own page.
+    """
     buttons = copy.buttons
 
     def data(action: NudgeAction, minutes: int = 0) -> str:
         return callback(FLOW, _action_code(action, minutes), nudge.reminder_id, nudge.local_date)
 
+    today = InlineKeyboardButton(buttons.today_plan, callback_data=PLAN_SHOW)
     if nudge.kind == ReminderKind.CHECKIN:
-        first = InlineKeyboardButton(buttons.checkin_now, callback_data=CHECKIN_START)
+        first = [InlineKeyboardButton(buttons.checkin_now, callback_data=CHECKIN_START), today]
     elif nudge.kind == ReminderKind.WEEKLY_SUMMARY:
-        first = InlineKeyboardButton(buttons.see_week, callback_data=PROGRESS_SHOW)
+        first = [InlineKeyboardButton(buttons.see_week, callback_data=PROGRESS_SHOW)]
+    elif nudge.kind == ReminderKind.EXERCISE:
+        first = [today]
     else:
-        first = InlineKeyboardButton(buttons.done, callback_data=data(NudgeAction.DONE))
+        first = [InlineKeyboardButton(buttons.done, callback_data=data(NudgeAction.DONE)), today]
     snoozes = [
         InlineKeyboardButton(
             buttons.snooze.format(minutes=m), callback_data=data(NudgeAction.SNOOZE, m)
@@ -81,4 +91,4 @@ def nudge_keyboard(copy: NudgeCopy, nudge: Nudge) -> InlineKeyboardMarkup:
         for m in SNOOZE_MINUTES
     ]
     skip = InlineKeyboardButton(buttons.skip, callback_data=data(NudgeAction.SKIP))
-    return InlineKeyboardMarkup([[first], snoozes, [skip]])
+    return InlineKeyboardMarkup([first, snoozes, [skip]])

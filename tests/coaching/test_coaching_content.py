@@ -86,7 +86,8 @@ def test_wall_squat_dosage(content: Content) -> None:
     steps = " ".join(squat.steps).lower()
     assert "physioball" in steps
     assert "outwards" in steps
-    assert "90" in " ".join(squat.cautions)
+    assert "thighs-parallel" in " ".join(squat.cautions)  # one depth on the page (issue 10)
+    assert "90 degrees" in squat.dosage_basis  # the article's limit, kept with its source
 
 
 @pytest.mark.parametrize("exercise_id", ["band_lateral_walk", "monster_walk"])

@@ -279,6 +279,34 @@ def test_passed_gate_starts_phase3() -> None:
     assert decision.new_state == PlanState(Stage.PHASE3, day(7))
 
 
+def test_a_painful_run_during_price_gets_the_pain_rule_not_keep_going() -> None:
+    state = PlanState(Stage.PRICE, day(0), flare_on=day(0))
+    decision = next_step(state, [ci(1, run=30, activity=7)], day(1))
+    assert decision.kind is DecisionKind.STAY
+    assert decision.rule_id == "activity_pain_too_much"
+    assert decision.reason.startswith("Pain reached 7/10 during activity, above the 5/10 limit.")
+    assert "no running until the flare settles" in decision.reason
+    assert decision.new_state == state
+
+
+def test_phase_3_starts_from_the_running_the_runner_already_manages() -> None:
+    state = PlanState(Stage.PHASE2, day(0))
+    history = [*clean_days(0, 5), ci(6, run=30, activity=2), ci(7, gate=True)]
+    decision = next_step(state, history, day(7))
+    assert decision.rule_id == "progress_to_running"
+    assert decision.new_state == PlanState(Stage.PHASE3, day(7), run_stage=6)
+    assert "starting with Easy run, 30 min" in decision.reason
+    assert "You already ran 30 minutes at 3/10 pain or less" in decision.reason
+
+
+def test_a_painful_long_run_does_not_skip_the_walk_run_stages() -> None:
+    state = PlanState(Stage.PHASE2, day(0))
+    history = [*clean_days(0, 5), ci(6, run=30, activity=4), ci(7, gate=True)]
+    decision = next_step(state, history, day(7))
+    assert decision.new_state.run_stage == 0
+    assert "You already ran" not in decision.reason
+
+
 # --- phase 3: walk/run stages ----------------------------------------------------------------
 
 
@@ -570,7 +598,7 @@ def test_weekly_summary() -> None:
     text = weekly_summary(state, history, day(20))
     assert "7 check-ins" in text
     assert "20 minutes of running" in text
-    assert "continuous run, 20 min" in text
+    assert "Easy run, 20 min" in text
 
 
 BREAKS = st.sampled_from(

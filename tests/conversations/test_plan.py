@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
+from bot.coaching.plan import describe_dosage
 from bot.content import get_content
 from bot.content.texts import get_texts
 from bot.storage.models import TaskLog
+from conversations.plan import exercise_text
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 
@@ -30,7 +33,7 @@ async def test_exercise_opens_instructions_cautions_and_variants(harness):
     await onboard(user)
     await assess(user, TYPICAL)
     await user.send("/plan")
-    await user.press("How to: Wall squat with a physioball")
+    await user.press("Wall squat with a physioball")
     squat = get_content().exercises["wall_squat"]
     assert squat.steps[0].split(",")[0] in user.last_text
     assert "Take care" in user.last_text
@@ -47,23 +50,23 @@ async def test_done_is_stored_once_per_local_day(harness, db, clock):
     user = harness.user(302)
     await onboard(user, zone="Tokyo")  # 09:00 UTC is 18:00 in Tokyo
     await assess(user, TYPICAL)
-    plan_message = user.last
-    data = next(
-        b["callback_data"]
-        for b in plan_message.inline_buttons
-        if b["text"] == "Done: Hamstring stretch on a step"
-    )
-    await user.press_data(data, plan_message)
-    await user.press_data(data, plan_message)  # double tap
+    await user.press("Hamstring stretch on a step")
+    page = user.last
+    data = next(b["callback_data"] for b in page.inline_buttons if b["text"] == "Done ✓")
+    await user.press_data(data, page)
+    await user.press_data(data, page)  # double tap
     assert "Already marked done" in harness.telegram.callback_answers[-1].text
     (log,) = _logs(db, 302)
     assert (log.task_id, log.local_date.isoformat()) == ("hamstring_stretch", "2026-03-04")
-    assert "✅ Hamstring stretch" in user.last_text or any(
-        "✅ Hamstring stretch" in (m.text or "") for m in user.messages
-    )
+    await user.press("« Today's plan")
+    assert "✅ Hamstring stretch" in user.last_text
+    assert "✅ Hamstring stretch on a step" in user.last.button_labels
 
     clock.advance(timedelta(hours=6))  # 15:00 UTC on the 4th is already the 5th in Tokyo
-    await user.press_data(data, plan_message)  # yesterday's button
+    await user.press_data(data, page)  # yesterday's button, before noon: still counts
+    assert "Already marked done" in harness.telegram.callback_answers[-1].text
+    clock.advance(timedelta(hours=12))  # 12:00 on the 5th in Tokyo: yesterday has closed
+    await user.press_data(data, page)
     assert "another day" in harness.telegram.callback_answers[-1].text
     assert len(_logs(db, 302)) == 1
     assert user.last_text.startswith("Today, Thu 05 Mar")
@@ -74,7 +77,8 @@ async def test_plan_buttons_survive_a_restart(harness, db):
     await onboard(user)
     await assess(user, TYPICAL)
     await harness.restart()
-    await user.press("Done: Hamstring stretch on a step")
+    await user.press("Hamstring stretch on a step")
+    await user.press("Done ✓")
     assert len(_logs(db, 303)) == 1
     await user.press_data("plan:ex:no_such_exercise")
     assert "not on today's plan" in harness.telegram.callback_answers[-1].text
@@ -128,3 +132,108 @@ async def test_an_unreadable_plan_press_is_answered_as_a_stale_button(harness, d
     assert all(text != texts.error for text in user.texts_since(shown))  # no apology
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert _logs(db, 306) == []
+
+
+async def test_an_accidental_done_can_be_undone(harness, db):
+    user = harness.user(307)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    await user.press("Hamstring stretch on a step")
+    await user.press("Done ✓")
+    assert user.last.button_labels.count("Undo") == 1
+    assert "Done ✓" not in user.last.button_labels
+    await user.press("Undo")
+    assert harness.telegram.callback_answers[-1].text.startswith("Not done after all")
+    assert _logs(db, 307) == []
+    assert "Done ✓" in user.last.button_labels
+    await user.press("« Today's plan")
+    assert "▫️ Hamstring stretch on a step" in user.last_text
+    assert "Hamstring stretch on a step" in user.last.button_labels
+
+
+async def test_undo_of_a_whole_exercise_session_keeps_the_other_exercises_ticked(harness, db):
+    user = harness.user(308)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    with db.session() as s:  # Done on an exercise nudge from before tasks were ticked singly
+        s.add(TaskLog(user_id=308, local_date=date(2026, 3, 4), task_id="exercise",
+                      done_at=harness.clock.now()))  # fmt: skip
+    await user.send("/plan")
+    await user.press("✅ Hamstring stretch on a step")
+    await user.press("Undo")
+    ticked = {log.task_id for log in _logs(db, 308)}
+    assert "exercise" not in ticked
+    assert "hamstring_stretch" not in ticked
+    assert {"wall_squat", "foam_roll_itb"} <= ticked
+
+
+async def test_yesterday_can_be_logged_until_noon(harness, db, clock):
+    user = harness.user(309)
+    await onboard(user)  # London, Wed 4 March
+    await assess(user, TYPICAL)
+    clock.advance(timedelta(hours=23))  # 08:00 on Thursday
+    await user.send("/plan")
+    assert "/yesterday is open until noon" in user.last_text
+    await user.send("/yesterday")
+    assert user.last_text.startswith("Yesterday, Wed 04 Mar")
+    await user.press("Hamstring stretch on a step")
+    await user.press("Done ✓")
+    (log,) = _logs(db, 309)
+    assert (log.task_id, log.local_date) == ("hamstring_stretch", date(2026, 3, 4))
+    await user.send("/plan")
+    assert "✅ Hamstring stretch" not in user.last_text  # today's plan is today's
+    assert "/yesterday is open until noon" in user.last_text  # more of yesterday to log
+    clock.advance(timedelta(hours=4))  # 12:00: yesterday has closed
+    await user.send("/plan")
+    assert "/yesterday" not in user.last_text
+    await user.send("/yesterday")
+    assert "only be logged until noon" in user.last_text
+
+
+async def test_the_plan_says_how_to_run_and_when_strength_rests(harness, clock):
+    user = harness.user(310)
+    await onboard(user)
+    await assess(user, TYPICAL)  # phase 2, strength on days 0, 2, 4 ...
+    await user.send("/plan")
+    assert "Running: Same as phase 1: easy and short" in user.last_text
+    assert "No strength work today" not in user.last_text
+    assert "Wall squat with a physioball" in user.last.button_labels
+    clock.advance(timedelta(days=1))
+    await user.send("/plan")
+    assert "No strength work today" in user.last_text
+    assert "Wall squat with a physioball" not in user.last.button_labels
+    assert len(user.last.button_labels) <= 8
+
+
+def test_the_wall_squat_page_gives_one_depth_in_every_phase():
+    content = get_content()
+    for number in (1, 2, 3):
+        for exercise, dosage, entry in content.phase_exercises(number):
+            if exercise.id != "wall_squat":
+                continue
+            page = exercise_text(exercise, describe_dosage(dosage), entry.note or "")
+            depths = set(re.findall(r"(\d+) degree", page))
+            assert depths == {str(dosage.max_knee_flexion_deg)}, (number, depths)
+
+
+async def test_yesterday_before_the_plan_began_has_nothing_to_log(harness, clock):
+    user = harness.user(311)
+    await onboard(user)
+    clock.advance(timedelta(hours=15))  # assessed at 00:00 on Thursday: no plan yesterday
+    await assess(user, TYPICAL)
+    await user.send("/plan")
+    assert "/yesterday" not in user.last_text  # nothing of yesterday to log
+    await user.send("/yesterday")
+    assert user.last_text.startswith("Your plan started today")
+    assert user.last.inline_buttons == []
+
+
+async def test_a_done_under_an_older_plan_message_refreshes_that_plan(harness, db):
+    user = harness.user(312)
+    await onboard(user)
+    await assess(user, TYPICAL)
+    plan_message = user.last  # Done buttons sat under the plan itself before task pages
+    await user.press_data("plan:done:hamstring_stretch:20260304", plan_message)
+    assert [log.task_id for log in _logs(db, 312)] == ["hamstring_stretch"]
+    assert "✅ Hamstring stretch on a step" in user.last.button_labels
+    assert user.last.message_id == plan_message.message_id  # edited in place

@@ -46,7 +46,8 @@ async def everything_stored(harness: BotHarness, db: Database, user: FakeUser) -
     # No flow keeps user_data today; a value is put where a flow would, so it is covered too.
     harness.app.user_data[user.user_id]["note"] = "scratch"
     await assess(user, TYPICAL)
-    await user.press("Done: Hamstring stretch on a step")
+    await user.press("Hamstring stretch on a step")
+    await user.press("Done ✓")
     await check_in(user)
     await user.send("/kujala")  # a knee score begun: its run is kept
     await user.send("/cancel")

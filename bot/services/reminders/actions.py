@@ -25,10 +25,12 @@ from bot.services.reminders.planner import (
 )
 from bot.services.reminders.rules import resolve
 from bot.storage.models import Delivery, Profile, Reminder, User
+from bot.storage.models.reminders import ReminderKind
 
 
 class PressOutcome(StrEnum):
     DONE = "done"
+    OPEN_PLAN = "open_plan"  # Done on an exercise nudge (older buttons): tick tasks one by one
     SNOOZED = "snoozed"
     SKIPPED = "skipped"
     STALE = "stale"  # a nudge from an earlier day
@@ -63,6 +65,10 @@ def press_nudge(
     today = local_date(now, zone)
     if day != today:
         return PressResult(PressOutcome.STALE)
+    if action is NudgeAction.DONE and row.kind == ReminderKind.EXERCISE:
+        # An exercise nudge is about several tasks: marking them all would claim work not
+        # done, so the press opens today's plan, where each is ticked on its own.
+        return PressResult(PressOutcome.OPEN_PLAN)
     if action is NudgeAction.DONE:
         mark_reminded_task_done(session, row, today, now)
         _drop_pending_today(row, today, now)

@@ -30,8 +30,6 @@ from bot.services.reminders.rules import (
     wall_from_minutes,
 )
 from bot.services.tasks import (
-    EXERCISE_SESSION,
-    mark_done,
     mark_task_done,
     sessions_done,
 )
@@ -88,11 +86,8 @@ def reminded_task_done(kind: str, slot: int, logged: set[str], tasks: Sequence[T
 
 
 def mark_reminded_task_done(session: Session, row: Reminder, day: date, now: datetime) -> None:
-    """Log what Done on this reminder's nudge means: one icing session, or the whole
-    exercise session."""
-    if row.kind == ReminderKind.EXERCISE:
-        mark_done(session, row.user_id, EXERCISE_SESSION, day, now)
-        return
+    """Log what Done on this reminder's nudge means: one session of the task it is about (an
+    exercise nudge has no Done: it opens the plan, see services/reminders/actions.py)."""
     for task in _reminded_tasks(tasks_for_day(session, row.user_id, day), row.kind):
         mark_task_done(session, row.user_id, task, day, now)
         return

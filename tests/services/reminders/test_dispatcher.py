@@ -29,7 +29,14 @@ from .conftest import (
 )
 
 LONDON = "Europe/London"
-NUDGE_BUTTONS = ["Done ✓", "15 min later", "30 min later", "60 min later", "Skip today"]
+NUDGE_BUTTONS = [
+    "Done ✓",
+    "Today's plan",
+    "15 min later",
+    "30 min later",
+    "60 min later",
+    "Skip today",
+]
 
 
 def at(day: datetime, hh: int, mm: int, user_id: int) -> datetime:
@@ -157,7 +164,8 @@ async def test_done_logs_the_task_and_silences_a_snoozed_repeat(harness, db, clo
     clock.set(second + timedelta(minutes=10))
     await user.send("/plan")
     assert "Ice the knee (1/3 today)" in user.last_text
-    await user.press("Done: Ice the knee")
+    await user.press("Ice the knee")
+    await user.press("Done ✓")
     with db.session() as s:
         assert sorted(s.exec(select(TaskLog.task_id)).all()) == ["ice#1", "ice#2"]
     await dispatcher.tick(second + timedelta(minutes=32))
@@ -166,14 +174,16 @@ async def test_done_logs_the_task_and_silences_a_snoozed_repeat(harness, db, clo
 
 
 async def _press_done_in_plan(user, limit: int | None = None) -> int:  # type: ignore[no-untyped-def]
-    """Open /plan and press "Done" on the tasks it offers (all, or the first `limit`)."""
+    """Open /plan, then each task's page, and press "Done" there (all, or the first `limit`)."""
     await user.send("/plan")
     pressed = 0
     while limit is None or pressed < limit:
-        offered = [label for label in user.last.button_labels if label.startswith("Done: ")]
+        offered = [label for label in user.last.button_labels if not label.startswith("✅")]
         if not offered:
             break
         await user.press(offered[0])
+        await user.press("Done ✓")
+        await user.press("« Today's plan")
         pressed += 1
     return pressed
 
@@ -195,15 +205,27 @@ async def test_a_task_logged_earlier_today_suppresses_its_nudge(harness, db, clo
     assert [nudge_kind(m) for m in nudges(harness, 107)] == ["exercise"]
 
 
-async def test_done_on_the_exercise_nudge_marks_the_whole_session(harness, db, clock, dispatcher):
+async def test_the_exercise_nudge_opens_todays_plan_and_marks_nothing(
+    harness, db, clock, dispatcher
+):
     due = at(utc(2026, 3, 4), 18, 0, 109)
     make_runner(db, 109, due - timedelta(hours=8), stage="phase1")
     await dispatcher.tick(due)
     user = harness.user(109)
     clock.set(due + timedelta(minutes=1))
-    await user.press("Done ✓")
-    await user.send("/plan")
-    assert "Done: " not in " ".join(user.last.button_labels)
+    assert "Done ✓" not in user.last.button_labels  # it is about several tasks
+    await user.press("Today's plan")
+    assert user.last_text.startswith("Today, Wed 04 Mar")
+    with db.session() as s:
+        assert s.exec(select(TaskLog.task_id)).all() == []
+    # Done on an exercise nudge sent before this change opens the plan too, marking nothing.
+    (nudge,) = nudges(harness, 109)
+    reminder_id, day = nudge.inline_buttons[-1]["callback_data"].split(":")[2:]
+    await user.press_data(f"nudge:done:{reminder_id}:{day}", nudge)
+    assert "Tick each exercise" in harness.telegram.callback_answers[-1].text
+    assert user.last_text.startswith("Today, Wed 04 Mar")
+    with db.session() as s:
+        assert s.exec(select(TaskLog.task_id)).all() == []
 
 
 async def test_skip_today_silences_the_rest_of_todays_icing(harness, db, clock, dispatcher):
