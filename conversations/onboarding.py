@@ -12,9 +12,11 @@ Diagram: docs/conversations/onboarding.mmd.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import time
 from enum import StrEnum
 
+from sqlmodel import Session
 from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -56,6 +58,7 @@ from conversations.input_checks import (
     TimeRole,
     format_clock_time,
     parse_clock_time,
+    read_clock_time,
     too_long,
 )
 from conversations.question_flow import (
@@ -158,6 +161,13 @@ async def _ask(message: Message, step: Step, lead: str | None = None) -> str | i
         )
         zones = [(choice.label, callback(FLOW, "tz", choice.zone)) for choice in copy.time_zones]
         await message.reply_text(copy.time_zone_pick, reply_markup=inline(in_rows(zones, 3)))
+    elif step is Step.WAKE:
+        # One tap for a common waking day; "07:00-23:00" travels as "07.00", "23.00".
+        days = [
+            (day, callback(FLOW, "day", *(t.replace(":", ".") for t in day.split("-"))))
+            for day in copy.waking_days
+        ]
+        await message.reply_text(text(copy.day_question), reply_markup=inline(in_rows(days, 2)))
     elif step in DAY_STEPS:
         question, options = {
             Step.WAKE: (copy.wake_question, copy.wake_times),
@@ -218,8 +228,7 @@ async def consent(update: Update, context: Context) -> str | int:
     svc = services(context)
     with svc.db.session() as session:
         onboarding_service.record_consent(session, user_id_of(update), svc.clock.now())
-    await message.reply_text(_copy().consent_recorded)
-    return await _ask(message, Step.AGE)
+    return await _ask(message, Step.AGE, _copy().consent_recorded)
 
 
 async def age(update: Update, context: Context) -> str | int:
@@ -360,8 +369,7 @@ async def _zone_answer(update: Update, context: Context, zone: str | None) -> st
     svc = services(context)
     with svc.db.session() as session:
         onboarding_service.set_time_zone(session, user_id_of(update), zone, svc.clock.now())
-    await message.reply_text(_copy().time_zone_saved)
-    return await _ask(message, Step.WAKE)
+    return await _ask(message, Step.WAKE, _copy().time_zone_saved)
 
 
 # --- the runner's day ------------------------------------------------------------------------
@@ -381,6 +389,55 @@ async def time_pressed(update: Update, context: Context) -> str | int | None:
     await query.answer()
     await drop_buttons(query.message)
     return await _time_given(update, context, step, value)
+
+
+async def day_pressed(update: Update, context: Context) -> str | int | None:
+    """Take a whole waking day (wake and sleep) from one button."""
+    press = pressed(update)
+    wake, sleep = parse_clock_time(press.text(0)), parse_clock_time(press.text(1))
+    if wake is None or sleep is None or _step(update, context) is not Step.WAKE:
+        return await _earlier_step(update, context)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await drop_buttons(query.message)
+    return await _day_given(update, context, wake, sleep)
+
+
+# "7-23", "6:45 to 22:30": a whole waking day typed at the wake-up question.
+_DAY_RANGE = re.compile(r"^\s*(.+?)\s*(?:-|–|—|\bto\b|\buntil\b|\btill\b)\s*(.+?)\s*$", re.I)
+
+
+def _typed_day(text: str) -> tuple[time, time] | None:
+    """A waking day typed as a range whose two ends are clear, or None."""
+    found = _DAY_RANGE.match(text)
+    if found is None:
+        return None
+    wake = read_clock_time(found.group(1), TimeRole.WAKE)
+    if not isinstance(wake, time):
+        return None
+    sleep = read_clock_time(found.group(2), TimeRole.SLEEP, wake=wake)
+    return (wake, sleep) if isinstance(sleep, time) else None
+
+
+async def _day_given(update: Update, context: Context, wake: time, sleep: time) -> str | int | None:
+    """Keep a whole waking day: wake first, then sleep (checked against it)."""
+    svc = services(context)
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> DayProblem | None:
+        problem = onboarding_service.validate_day(wake, sleep)
+        if problem is not None:
+            return problem
+        now = svc.clock.now()
+        onboarding_service.save_day_time(session, user_id, Step.WAKE, wake, now)
+        return onboarding_service.save_day_time(session, user_id, Step.SLEEP, sleep, now)
+
+    problem = await svc.db.run(work)
+    if problem is not None:
+        await message_of(update).reply_text(_day_problem_text(problem, sleep, wake, sleep))
+        return None
+    return await _finish(update, context)
 
 
 async def _time_typed(update: Update, context: Context, step: Step, text: str) -> str | int | None:
@@ -406,27 +463,35 @@ async def _time_given(
 ) -> str | int | None:
     svc = services(context)
     user_id = user_id_of(update)
-    with svc.db.session() as session:
+
+    def work(session: Session) -> tuple[DayProblem | None, time | None, time | None]:
         problem = onboarding_service.save_day_time(session, user_id, step, value, svc.clock.now())
-        wake, sleep, exercise = onboarding_service.day_of(session, user_id)
-        zone = onboarding_service.zone_of(session, user_id)
+        wake, sleep, _exercise = onboarding_service.day_of(session, user_id)
+        return problem, wake, sleep
+
+    problem, wake, sleep = await svc.db.run(work)
     message = message_of(update)
-    copy = _copy()
     if problem is not None:
         await message.reply_text(_day_problem_text(problem, value, wake, sleep))
         return None
-    if step is not Step.EXERCISE:
-        return await _ask(message, DAY_STEPS[DAY_STEPS.index(step) + 1])
-    assert wake is not None
-    assert sleep is not None
-    assert exercise is not None
-    await message.reply_text(
-        copy.done.format(
-            wake=format_clock_time(wake),
-            sleep=format_clock_time(sleep),
-            exercise=format_clock_time(exercise),
-            zone=zone,
-        ),
+    if step is Step.WAKE:
+        return await _ask(message, Step.SLEEP)
+    return await _finish(update, context)
+
+
+async def _finish(update: Update, context: Context) -> int:
+    """The day is complete: say when exercise reminders come, and offer the knee check."""
+    svc = services(context)
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> time | None:
+        return onboarding_service.day_of(session, user_id)[2]
+
+    exercise = await svc.db.run(work)
+    assert exercise is not None  # set with the bedtime
+    copy = _copy()
+    await message_of(update).reply_text(
+        copy.done.format(exercise=format_clock_time(exercise)),
         reply_markup=column([(copy.start_assessment, callback("assess", "start"))]),
     )
     log.info("onboarding complete user=%s", user_id)
@@ -470,6 +535,9 @@ async def typed(update: Update, context: Context) -> str | int | None:
     step = _step(update, context)
     if step is Step.TIME_ZONE:
         return await _zone_typed(update, context, text)
+    day = _typed_day(text) if step is Step.WAKE else None
+    if day is not None:
+        return await _day_given(update, context, *day)
     if step in DAY_STEPS:
         return await _time_typed(update, context, step, text)
     await message_of(update).reply_text(copy.use_buttons)
@@ -488,6 +556,7 @@ def _conversation() -> ConversationHandler[Context]:
         CallbackQueryHandler(age, pattern=pattern(FLOW, "age")),
         CallbackQueryHandler(zone_picked, pattern=pattern(FLOW, "tz")),
         CallbackQueryHandler(zone_confirmed, pattern=pattern(FLOW, "tzok")),
+        CallbackQueryHandler(day_pressed, pattern=pattern(FLOW, "day")),
         CallbackQueryHandler(time_pressed, pattern=pattern(FLOW, *(s.value for s in DAY_STEPS))),
     ]
     presses: list[BaseHandler[Update, Context, object]] = [

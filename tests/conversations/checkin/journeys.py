@@ -14,7 +14,7 @@ from bot.storage.models.reminders import ReminderKind
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 # The knee check answers that start PRICE (a visibly swollen knee), and phase 1.
-FLARED = {**TYPICAL, "swelling": "yes"}
+FLARED = {**TYPICAL, "flare": "swollen"}
 PHASE1 = {**TYPICAL, "rest_pain": "4"}
 
 # A settled day: low pain, exercises done inside the safe zone, no run.
