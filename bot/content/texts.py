@@ -261,6 +261,9 @@ class CheckinCopy(TextModel):
     finished_button: str
     commands_mid_flow: str
     cancelled: str
+    steady_question: str
+    steady_same: str
+    steady_changed: str
 
 
 # --- nudges.yaml -------------------------------------------------------------------------------
