@@ -38,12 +38,13 @@ from bot.content import get_content
 from bot.content.texts import OnboardingCopy, Texts, get_texts
 from bot.services import onboarding as onboarding_service
 from bot.services import questionnaire, time_zones
-from bot.services.answers import parse_yes_no
+from bot.services.answers import answer_for, clean, parse_yes_no
 from bot.services.onboarding import (
     AGE_QUESTION,
     AGE_STEP,
     DAY_STEPS,
     MIN_WAKING_HOURS,
+    AgeKept,
     AgeReferred,
     DayProblem,
     Step,
@@ -221,33 +222,58 @@ async def consent(update: Update, context: Context) -> str | int:
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
+    return await _consent_given(update, context, choice == "yes")
+
+
+async def _consent_given(update: Update, context: Context, agreed: bool) -> str | int:
     message = message_of(update)
-    if choice == "no":
+    if not agreed:
         await message.reply_text(_copy().consent_declined)
         return END
     svc = services(context)
-    with svc.db.session() as session:
-        onboarding_service.record_consent(session, user_id_of(update), svc.clock.now())
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> None:
+        onboarding_service.record_consent(session, user_id, svc.clock.now())
+
+    await svc.db.run(work)
     return await _ask(message, Step.AGE, _copy().consent_recorded)
 
 
 async def age(update: Update, context: Context) -> str | int:
     """Under 18 leaves the pathway with a kind explanation; adults go on to the time zone."""
-    value = pressed(update).text(0)
-    svc = services(context)
-    with svc.db.session() as session:
-        step = questionnaire.answer(
-            AGE_STEP, session, user_id_of(update), AGE_QUESTION, value, svc.clock.now()
-        )
+    step = await _answer_age(update, context, pressed(update).text(0))
     if not isinstance(step, Finished):  # not the step on screen, or not one of its answers
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
-    if isinstance(step.result, AgeReferred):
+    return await _age_given(update, step.result)
+
+
+async def _answer_age(
+    update: Update, context: Context, value: str
+) -> questionnaire.Asked | questionnaire.NotCurrent | Finished[AgeKept | AgeReferred]:
+    svc = services(context)
+    user_id = user_id_of(update)
+
+    def work(
+        session: Session,
+    ) -> questionnaire.Asked | questionnaire.NotCurrent | Finished[AgeKept | AgeReferred]:
+        return questionnaire.answer(
+            AGE_STEP, session, user_id, AGE_QUESTION, value, svc.clock.now()
+        )
+
+    return await svc.db.run(work)
+
+
+async def _age_given(
+    update: Update, result: AgeKept | AgeReferred, lead: str | None = None
+) -> str | int:
+    if isinstance(result, AgeReferred):
         content = get_content()
-        flag = step.result.flag
+        flag = result.flag
         await message_of(update).reply_text(
             _copy().under_18.format(
                 reason=content.render(flag.message),
@@ -255,7 +281,34 @@ async def age(update: Update, context: Context) -> str | int:
             )
         )
         return END
-    return await _ask(message_of(update), Step.TIME_ZONE)
+    return await _ask(message_of(update), Step.TIME_ZONE, lead)
+
+
+async def _typed_at_a_choice(
+    update: Update, context: Context, step: Step, text: str
+) -> str | int | None:
+    """Consent and the age band typed ("yes", "I agree", "I'm 34"): taken when the meaning is
+    clear, otherwise a short re-ask."""
+    message = message_of(update)
+    if step is Step.CONSENT:
+        agreed = parse_yes_no(text)
+        if agreed is None and clean(text) in {clean(_copy().consent_agree), "agree"}:
+            agreed = True
+        if agreed is not None:
+            return await _consent_given(update, context, agreed)
+    elif step is Step.AGE:
+        question = get_content().question(AGE_QUESTION)
+        value = answer_for(question, text)
+        option = question.option(value) if value is not None else None
+        if option is not None:
+            answered = await _answer_age(update, context, option.value)
+            if isinstance(answered, Finished):
+                noted = get_texts().flows.question_flow.choice_noted
+                return await _age_given(
+                    update, answered.result, noted.format(label=get_content().render(option.label))
+                )
+    await message.reply_text(_copy().use_buttons)
+    return None
 
 
 # --- time zone -------------------------------------------------------------------------------
@@ -540,8 +593,7 @@ async def typed(update: Update, context: Context) -> str | int | None:
         return await _day_given(update, context, *day)
     if step in DAY_STEPS:
         return await _time_typed(update, context, step, text)
-    await message_of(update).reply_text(copy.use_buttons)
-    return None
+    return await _typed_at_a_choice(update, context, step, text)
 
 
 def build() -> ConversationHandler[Context]:
