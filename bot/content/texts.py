@@ -261,6 +261,7 @@ class CheckinCopy(TextModel):
     finished_button: str
     commands_mid_flow: str
     cancelled: str
+    referred_button: str
     steady_question: str
     steady_same: str
     steady_changed: str
