@@ -108,16 +108,21 @@ def _own(texts: Texts) -> OnboardingCopy:
 
 async def _ask_current(update: Update, context: Context) -> None:
     """Show the current step's question again."""
-    await _ask(message_of(update), _step(update, context))
+    await _ask(message_of(update), await _step(update, context))
 
 
 # What was confirmed is kept: nothing to abandon.
 _replies = MidFlowReplies(_own, _own, abandon=None, resume=_ask_current)
 
 
-def _step(update: Update, context: Context) -> Step:
-    with services(context).db.session() as session:
-        return onboarding_service.next_step(session, user_id_of(update))
+async def _step(update: Update, context: Context) -> Step:
+    """The first unanswered step, read off the event loop."""
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> Step:
+        return onboarding_service.next_step(session, user_id)
+
+    return await services(context).db.run(work)
 
 
 # --- asking ----------------------------------------------------------------------------------
@@ -188,7 +193,7 @@ async def _earlier_step(update: Update, context: Context) -> str | int:
     query = update.callback_query
     assert query is not None
     await query.answer(_copy().earlier_step)
-    step = _step(update, context)
+    step = await _step(update, context)
     return END if step is Step.DONE else _STATE_OF_STEP[step]
 
 
@@ -200,11 +205,14 @@ async def start(update: Update, context: Context) -> str | int:
     greet one who is set up."""
     svc = services(context)
     copy = _copy()
-    with svc.db.session() as session:
-        user, created = ensure_user(session, person_of(update), svc.clock.now())
-        first_name = user.first_name
-        step = onboarding_service.next_step(session, user.id)
-    log.info("start user=%s new=%s step=%s", user.id, created, step.value)
+    person = person_of(update)
+
+    def work(session: Session) -> tuple[int, bool, str | None, Step]:
+        user, created = ensure_user(session, person, svc.clock.now())
+        return user.id, created, user.first_name, onboarding_service.next_step(session, user.id)
+
+    user_id, created, first_name, step = await svc.db.run(work)
+    log.info("start user=%s new=%s step=%s", user_id, created, step.value)
     message = message_of(update)
     if step is Step.DONE:
         await message.reply_text(copy.already_set_up.format(first_name=first_name))
@@ -216,7 +224,7 @@ async def start(update: Update, context: Context) -> str | int:
 async def consent(update: Update, context: Context) -> str | int:
     """Record consent and ask the age band, or accept a decline and store nothing."""
     choice = pressed(update).text(0, choices=frozenset({"yes", "no"}))
-    if _step(update, context) is not Step.CONSENT:
+    if await _step(update, context) is not Step.CONSENT:
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
@@ -319,7 +327,9 @@ _PENDING_ZONE = "pending_zone"  # user_data: the zone on screen, for a typed "ye
 async def zone_picked(update: Update, context: Context) -> str | int:
     """Take a zone from a list (the common zones, or the candidates for what was typed)."""
     zone = pressed(update).text(0)
-    if _step(update, context) is not Step.TIME_ZONE or not onboarding_service.is_known_zone(zone):
+    if await _step(update, context) is not Step.TIME_ZONE or not onboarding_service.is_known_zone(
+        zone
+    ):
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
@@ -401,7 +411,7 @@ async def zone_confirmed(update: Update, context: Context) -> str | int:
     press = pressed(update)
     answer = press.text(0, choices=frozenset({"yes", "no"}))
     zone = press.text(1) if answer == "yes" else None
-    if _step(update, context) is not Step.TIME_ZONE or (
+    if await _step(update, context) is not Step.TIME_ZONE or (
         zone is not None and not onboarding_service.is_known_zone(zone)
     ):
         return await _earlier_step(update, context)
@@ -420,8 +430,12 @@ async def _zone_answer(update: Update, context: Context, zone: str | None) -> st
     if zone is None:
         return await _ask(message, Step.TIME_ZONE)
     svc = services(context)
-    with svc.db.session() as session:
-        onboarding_service.set_time_zone(session, user_id_of(update), zone, svc.clock.now())
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> None:
+        onboarding_service.set_time_zone(session, user_id, zone, svc.clock.now())
+
+    await svc.db.run(work)
     return await _ask(message, Step.WAKE, _copy().time_zone_saved)
 
 
@@ -434,7 +448,7 @@ async def time_pressed(update: Update, context: Context) -> str | int | None:
     """Take a time of the day from a button."""
     press = pressed(update)
     value = parse_clock_time(press.text(0))
-    step = _step(update, context)
+    step = await _step(update, context)
     if value is None or step.value != press.action:
         return await _earlier_step(update, context)
     query = update.callback_query
@@ -448,7 +462,7 @@ async def day_pressed(update: Update, context: Context) -> str | int | None:
     """Take a whole waking day (wake and sleep) from one button."""
     press = pressed(update)
     wake, sleep = parse_clock_time(press.text(0)), parse_clock_time(press.text(1))
-    if wake is None or sleep is None or _step(update, context) is not Step.WAKE:
+    if wake is None or sleep is None or await _step(update, context) is not Step.WAKE:
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
@@ -497,8 +511,12 @@ async def _time_typed(update: Update, context: Context, step: Step, text: str) -
     """A typed time, read for its role ("11" at bedtime is 23:00); ask when it could be
     either half of the day."""
     svc = services(context)
-    with svc.db.session() as session:
-        wake, sleep, _exercise = onboarding_service.day_of(session, user_id_of(update))
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> tuple[time | None, time | None, time | None]:
+        return onboarding_service.day_of(session, user_id)
+
+    wake, sleep, _exercise = await svc.db.run(work)
 
     def buttons(times: list[str]) -> InlineKeyboardMarkup:
         return inline([[(t, callback(FLOW, step.value, t.replace(":", "."))) for t in times]])
@@ -585,7 +603,7 @@ async def typed(update: Update, context: Context) -> str | int | None:
     if too_long(text):
         await message_of(update).reply_text(copy.too_long)
         return None
-    step = _step(update, context)
+    step = await _step(update, context)
     if step is Step.TIME_ZONE:
         return await _zone_typed(update, context, text)
     day = _typed_day(text) if step is Step.WAKE else None

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.storage.models import Profile, User
 from tests.conversations.checkin.journeys import GOOD_DAY, checkins, on_screen, tap
-from tests.conversations.journeys import TYPICAL, answer, assess, current, onboard, plan_state
+from tests.conversations.journeys import TYPICAL, assess, current, onboard, plan_state
 
 
 def _profile(db, user_id):  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ reminder dispatcher ticked by hand: nothing sleeps."""
 from __future__ import annotations
 
 import re
-
 from datetime import date, datetime, timedelta
 
 from bot.clock import ManualClock, utc
