@@ -20,7 +20,12 @@ from bot.content import Question, RedFlag, get_content
 from bot.services import time_zones
 from bot.services.plans import refer
 from bot.services.reminders.planner import replan_reminders
-from bot.services.reminders.rules import QuietHours, waking_minutes
+from bot.services.reminders.rules import (
+    QuietHours,
+    minutes_of,
+    waking_minutes,
+    wall_from_minutes,
+)
 from bot.storage.models import Profile, User
 
 if TYPE_CHECKING:
@@ -266,11 +271,9 @@ def default_exercise_time(wake: time, sleep: time) -> time:
     """18:00 when it is at least an hour before sleep; otherwise two thirds into the waking
     day, on the hour - always a time a nudge can be sent at."""
     awake = waking_minutes(wake, sleep)
-    since_wake = (PREFERRED_EXERCISE.hour * 60 - (wake.hour * 60 + wake.minute)) % (24 * 60)
-    if since_wake <= awake - 60:
+    if waking_minutes(wake, PREFERRED_EXERCISE) <= awake - 60:
         return PREFERRED_EXERCISE
-    minutes = (wake.hour * 60 + wake.minute + awake * 2 // 3) // 60 * 60 % (24 * 60)
-    return time(minutes // 60, minutes % 60)
+    return wall_from_minutes((minutes_of(wake) + awake * 2 // 3) // 60 * 60)
 
 
 def within_day(moment: time, wake: time, sleep: time) -> bool:
