@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel import Session
-from telegram import Message
+from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.coaching.progression import PlanState, describe_progress
@@ -24,10 +24,11 @@ from bot.content import RedFlag, get_content
 from bot.content.kinds import RuleId, Stage, Tier
 from bot.content.texts import CheckinCopy, Texts, get_texts
 from bot.services import checkins as daily_checkin
+from bot.services.plans import paused_by
 from bot.storage.models import CheckinRecord
-from bot.telegram.context import Context, Services
+from bot.telegram.context import Context, Services, services
 from conversations.plan import today_view
-from conversations.question_flow import QuestionFlow
+from conversations.question_flow import QuestionFlow, user_id_of
 from conversations.safety import sources_line
 
 
@@ -125,6 +126,19 @@ class DailyCheckinFlow(QuestionFlow[CheckinRecord, daily_checkin.Ending, daily_c
     name = "checkin"
     state = CheckinState.QUESTION
     command = "checkin"
+
+    async def finished_text(self, update: Update, context: Context) -> str:
+        """An old check-in button: after a referral, say the programme is paused (never invite
+        a check-in or exercise)."""
+        svc = services(context)
+        user_id = user_id_of(update)
+
+        def work(session: Session) -> Tier | None:
+            return paused_by(session, user_id)
+
+        if await svc.db.run(work) is not None:
+            return _copy(svc.texts).referred_button
+        return _copy(svc.texts).finished_button
 
     def copy(self, texts: Texts) -> CheckinCopy:
         return _copy(texts)

@@ -12,9 +12,11 @@ Diagram: docs/conversations/onboarding.mmd.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import time
 from enum import StrEnum
 
+from sqlmodel import Session
 from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -36,12 +38,13 @@ from bot.content import get_content
 from bot.content.texts import OnboardingCopy, Texts, get_texts
 from bot.services import onboarding as onboarding_service
 from bot.services import questionnaire, time_zones
-from bot.services.answers import parse_yes_no
+from bot.services.answers import answer_for, clean, parse_yes_no
 from bot.services.onboarding import (
     AGE_QUESTION,
     AGE_STEP,
     DAY_STEPS,
     MIN_WAKING_HOURS,
+    AgeKept,
     AgeReferred,
     DayProblem,
     Step,
@@ -56,6 +59,7 @@ from conversations.input_checks import (
     TimeRole,
     format_clock_time,
     parse_clock_time,
+    read_clock_time,
     too_long,
 )
 from conversations.question_flow import (
@@ -104,16 +108,21 @@ def _own(texts: Texts) -> OnboardingCopy:
 
 async def _ask_current(update: Update, context: Context) -> None:
     """Show the current step's question again."""
-    await _ask(message_of(update), _step(update, context))
+    await _ask(message_of(update), await _step(update, context))
 
 
 # What was confirmed is kept: nothing to abandon.
 _replies = MidFlowReplies(_own, _own, abandon=None, resume=_ask_current)
 
 
-def _step(update: Update, context: Context) -> Step:
-    with services(context).db.session() as session:
-        return onboarding_service.next_step(session, user_id_of(update))
+async def _step(update: Update, context: Context) -> Step:
+    """The first unanswered step, read off the event loop."""
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> Step:
+        return onboarding_service.next_step(session, user_id)
+
+    return await services(context).db.run(work)
 
 
 # --- asking ----------------------------------------------------------------------------------
@@ -158,6 +167,13 @@ async def _ask(message: Message, step: Step, lead: str | None = None) -> str | i
         )
         zones = [(choice.label, callback(FLOW, "tz", choice.zone)) for choice in copy.time_zones]
         await message.reply_text(copy.time_zone_pick, reply_markup=inline(in_rows(zones, 3)))
+    elif step is Step.WAKE:
+        # One tap for a common waking day; "07:00-23:00" travels as "07.00", "23.00".
+        days = [
+            (day, callback(FLOW, "day", *(t.replace(":", ".") for t in day.split("-"))))
+            for day in copy.waking_days
+        ]
+        await message.reply_text(text(copy.day_question), reply_markup=inline(in_rows(days, 2)))
     elif step in DAY_STEPS:
         question, options = {
             Step.WAKE: (copy.wake_question, copy.wake_times),
@@ -177,7 +193,7 @@ async def _earlier_step(update: Update, context: Context) -> str | int:
     query = update.callback_query
     assert query is not None
     await query.answer(_copy().earlier_step)
-    step = _step(update, context)
+    step = await _step(update, context)
     return END if step is Step.DONE else _STATE_OF_STEP[step]
 
 
@@ -189,11 +205,14 @@ async def start(update: Update, context: Context) -> str | int:
     greet one who is set up."""
     svc = services(context)
     copy = _copy()
-    with svc.db.session() as session:
-        user, created = ensure_user(session, person_of(update), svc.clock.now())
-        first_name = user.first_name
-        step = onboarding_service.next_step(session, user.id)
-    log.info("start user=%s new=%s step=%s", user.id, created, step.value)
+    person = person_of(update)
+
+    def work(session: Session) -> tuple[int, bool, str | None, Step]:
+        user, created = ensure_user(session, person, svc.clock.now())
+        return user.id, created, user.first_name, onboarding_service.next_step(session, user.id)
+
+    user_id, created, first_name, step = await svc.db.run(work)
+    log.info("start user=%s new=%s step=%s", user_id, created, step.value)
     message = message_of(update)
     if step is Step.DONE:
         await message.reply_text(copy.already_set_up.format(first_name=first_name))
@@ -205,40 +224,64 @@ async def start(update: Update, context: Context) -> str | int:
 async def consent(update: Update, context: Context) -> str | int:
     """Record consent and ask the age band, or accept a decline and store nothing."""
     choice = pressed(update).text(0, choices=frozenset({"yes", "no"}))
-    if _step(update, context) is not Step.CONSENT:
+    if await _step(update, context) is not Step.CONSENT:
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
+    return await _consent_given(update, context, choice == "yes")
+
+
+async def _consent_given(update: Update, context: Context, agreed: bool) -> str | int:
     message = message_of(update)
-    if choice == "no":
+    if not agreed:
         await message.reply_text(_copy().consent_declined)
         return END
     svc = services(context)
-    with svc.db.session() as session:
-        onboarding_service.record_consent(session, user_id_of(update), svc.clock.now())
-    await message.reply_text(_copy().consent_recorded)
-    return await _ask(message, Step.AGE)
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> None:
+        onboarding_service.record_consent(session, user_id, svc.clock.now())
+
+    await svc.db.run(work)
+    return await _ask(message, Step.AGE, _copy().consent_recorded)
 
 
 async def age(update: Update, context: Context) -> str | int:
     """Under 18 leaves the pathway with a kind explanation; adults go on to the time zone."""
-    value = pressed(update).text(0)
-    svc = services(context)
-    with svc.db.session() as session:
-        step = questionnaire.answer(
-            AGE_STEP, session, user_id_of(update), AGE_QUESTION, value, svc.clock.now()
-        )
+    step = await _answer_age(update, context, pressed(update).text(0))
     if not isinstance(step, Finished):  # not the step on screen, or not one of its answers
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
     await query.answer()
     await drop_buttons(query.message)
-    if isinstance(step.result, AgeReferred):
+    return await _age_given(update, step.result)
+
+
+async def _answer_age(
+    update: Update, context: Context, value: str
+) -> questionnaire.Asked | questionnaire.NotCurrent | Finished[AgeKept | AgeReferred]:
+    svc = services(context)
+    user_id = user_id_of(update)
+
+    def work(
+        session: Session,
+    ) -> questionnaire.Asked | questionnaire.NotCurrent | Finished[AgeKept | AgeReferred]:
+        return questionnaire.answer(
+            AGE_STEP, session, user_id, AGE_QUESTION, value, svc.clock.now()
+        )
+
+    return await svc.db.run(work)
+
+
+async def _age_given(
+    update: Update, result: AgeKept | AgeReferred, lead: str | None = None
+) -> str | int:
+    if isinstance(result, AgeReferred):
         content = get_content()
-        flag = step.result.flag
+        flag = result.flag
         await message_of(update).reply_text(
             _copy().under_18.format(
                 reason=content.render(flag.message),
@@ -246,7 +289,34 @@ async def age(update: Update, context: Context) -> str | int:
             )
         )
         return END
-    return await _ask(message_of(update), Step.TIME_ZONE)
+    return await _ask(message_of(update), Step.TIME_ZONE, lead)
+
+
+async def _typed_at_a_choice(
+    update: Update, context: Context, step: Step, text: str
+) -> str | int | None:
+    """Consent and the age band typed ("yes", "I agree", "I'm 34"): taken when the meaning is
+    clear, otherwise a short re-ask."""
+    message = message_of(update)
+    if step is Step.CONSENT:
+        agreed = parse_yes_no(text)
+        if agreed is None and clean(text) in {clean(_copy().consent_agree), "agree"}:
+            agreed = True
+        if agreed is not None:
+            return await _consent_given(update, context, agreed)
+    elif step is Step.AGE:
+        question = get_content().question(AGE_QUESTION)
+        value = answer_for(question, text)
+        option = question.option(value) if value is not None else None
+        if option is not None:
+            answered = await _answer_age(update, context, option.value)
+            if isinstance(answered, Finished):
+                noted = get_texts().flows.question_flow.choice_noted
+                return await _age_given(
+                    update, answered.result, noted.format(label=get_content().render(option.label))
+                )
+    await message.reply_text(_copy().use_buttons)
+    return None
 
 
 # --- time zone -------------------------------------------------------------------------------
@@ -257,7 +327,9 @@ _PENDING_ZONE = "pending_zone"  # user_data: the zone on screen, for a typed "ye
 async def zone_picked(update: Update, context: Context) -> str | int:
     """Take a zone from a list (the common zones, or the candidates for what was typed)."""
     zone = pressed(update).text(0)
-    if _step(update, context) is not Step.TIME_ZONE or not onboarding_service.is_known_zone(zone):
+    if await _step(update, context) is not Step.TIME_ZONE or not onboarding_service.is_known_zone(
+        zone
+    ):
         return await _earlier_step(update, context)
     query = update.callback_query
     assert query is not None
@@ -339,7 +411,7 @@ async def zone_confirmed(update: Update, context: Context) -> str | int:
     press = pressed(update)
     answer = press.text(0, choices=frozenset({"yes", "no"}))
     zone = press.text(1) if answer == "yes" else None
-    if _step(update, context) is not Step.TIME_ZONE or (
+    if await _step(update, context) is not Step.TIME_ZONE or (
         zone is not None and not onboarding_service.is_known_zone(zone)
     ):
         return await _earlier_step(update, context)
@@ -358,10 +430,13 @@ async def _zone_answer(update: Update, context: Context, zone: str | None) -> st
     if zone is None:
         return await _ask(message, Step.TIME_ZONE)
     svc = services(context)
-    with svc.db.session() as session:
-        onboarding_service.set_time_zone(session, user_id_of(update), zone, svc.clock.now())
-    await message.reply_text(_copy().time_zone_saved)
-    return await _ask(message, Step.WAKE)
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> None:
+        onboarding_service.set_time_zone(session, user_id, zone, svc.clock.now())
+
+    await svc.db.run(work)
+    return await _ask(message, Step.WAKE, _copy().time_zone_saved)
 
 
 # --- the runner's day ------------------------------------------------------------------------
@@ -373,7 +448,7 @@ async def time_pressed(update: Update, context: Context) -> str | int | None:
     """Take a time of the day from a button."""
     press = pressed(update)
     value = parse_clock_time(press.text(0))
-    step = _step(update, context)
+    step = await _step(update, context)
     if value is None or step.value != press.action:
         return await _earlier_step(update, context)
     query = update.callback_query
@@ -383,12 +458,65 @@ async def time_pressed(update: Update, context: Context) -> str | int | None:
     return await _time_given(update, context, step, value)
 
 
+async def day_pressed(update: Update, context: Context) -> str | int | None:
+    """Take a whole waking day (wake and sleep) from one button."""
+    press = pressed(update)
+    wake, sleep = parse_clock_time(press.text(0)), parse_clock_time(press.text(1))
+    if wake is None or sleep is None or await _step(update, context) is not Step.WAKE:
+        return await _earlier_step(update, context)
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await drop_buttons(query.message)
+    return await _day_given(update, context, wake, sleep)
+
+
+# "7-23", "6:45 to 22:30": a whole waking day typed at the wake-up question.
+_DAY_RANGE = re.compile(r"^\s*(.+?)\s*(?:-|–|—|\bto\b|\buntil\b|\btill\b)\s*(.+?)\s*$", re.I)
+
+
+def _typed_day(text: str) -> tuple[time, time] | None:
+    """A waking day typed as a range whose two ends are clear, or None."""
+    found = _DAY_RANGE.match(text)
+    if found is None:
+        return None
+    wake = read_clock_time(found.group(1), TimeRole.WAKE)
+    if not isinstance(wake, time):
+        return None
+    sleep = read_clock_time(found.group(2), TimeRole.SLEEP, wake=wake)
+    return (wake, sleep) if isinstance(sleep, time) else None
+
+
+async def _day_given(update: Update, context: Context, wake: time, sleep: time) -> str | int | None:
+    """Keep a whole waking day: wake first, then sleep (checked against it)."""
+    svc = services(context)
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> DayProblem | None:
+        problem = onboarding_service.validate_day(wake, sleep)
+        if problem is not None:
+            return problem
+        now = svc.clock.now()
+        onboarding_service.save_day_time(session, user_id, Step.WAKE, wake, now)
+        return onboarding_service.save_day_time(session, user_id, Step.SLEEP, sleep, now)
+
+    problem = await svc.db.run(work)
+    if problem is not None:
+        await message_of(update).reply_text(_day_problem_text(problem, sleep, wake, sleep))
+        return None
+    return await _finish(update, context)
+
+
 async def _time_typed(update: Update, context: Context, step: Step, text: str) -> str | int | None:
     """A typed time, read for its role ("11" at bedtime is 23:00); ask when it could be
     either half of the day."""
     svc = services(context)
-    with svc.db.session() as session:
-        wake, sleep, _exercise = onboarding_service.day_of(session, user_id_of(update))
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> tuple[time | None, time | None, time | None]:
+        return onboarding_service.day_of(session, user_id)
+
+    wake, sleep, _exercise = await svc.db.run(work)
 
     def buttons(times: list[str]) -> InlineKeyboardMarkup:
         return inline([[(t, callback(FLOW, step.value, t.replace(":", "."))) for t in times]])
@@ -406,27 +534,35 @@ async def _time_given(
 ) -> str | int | None:
     svc = services(context)
     user_id = user_id_of(update)
-    with svc.db.session() as session:
+
+    def work(session: Session) -> tuple[DayProblem | None, time | None, time | None]:
         problem = onboarding_service.save_day_time(session, user_id, step, value, svc.clock.now())
-        wake, sleep, exercise = onboarding_service.day_of(session, user_id)
-        zone = onboarding_service.zone_of(session, user_id)
+        wake, sleep, _exercise = onboarding_service.day_of(session, user_id)
+        return problem, wake, sleep
+
+    problem, wake, sleep = await svc.db.run(work)
     message = message_of(update)
-    copy = _copy()
     if problem is not None:
         await message.reply_text(_day_problem_text(problem, value, wake, sleep))
         return None
-    if step is not Step.EXERCISE:
-        return await _ask(message, DAY_STEPS[DAY_STEPS.index(step) + 1])
-    assert wake is not None
-    assert sleep is not None
-    assert exercise is not None
-    await message.reply_text(
-        copy.done.format(
-            wake=format_clock_time(wake),
-            sleep=format_clock_time(sleep),
-            exercise=format_clock_time(exercise),
-            zone=zone,
-        ),
+    if step is Step.WAKE:
+        return await _ask(message, Step.SLEEP)
+    return await _finish(update, context)
+
+
+async def _finish(update: Update, context: Context) -> int:
+    """The day is complete: say when exercise reminders come, and offer the knee check."""
+    svc = services(context)
+    user_id = user_id_of(update)
+
+    def work(session: Session) -> time | None:
+        return onboarding_service.day_of(session, user_id)[2]
+
+    exercise = await svc.db.run(work)
+    assert exercise is not None  # set with the bedtime
+    copy = _copy()
+    await message_of(update).reply_text(
+        copy.done.format(exercise=format_clock_time(exercise)),
         reply_markup=column([(copy.start_assessment, callback("assess", "start"))]),
     )
     log.info("onboarding complete user=%s", user_id)
@@ -467,13 +603,15 @@ async def typed(update: Update, context: Context) -> str | int | None:
     if too_long(text):
         await message_of(update).reply_text(copy.too_long)
         return None
-    step = _step(update, context)
+    step = await _step(update, context)
     if step is Step.TIME_ZONE:
         return await _zone_typed(update, context, text)
+    day = _typed_day(text) if step is Step.WAKE else None
+    if day is not None:
+        return await _day_given(update, context, *day)
     if step in DAY_STEPS:
         return await _time_typed(update, context, step, text)
-    await message_of(update).reply_text(copy.use_buttons)
-    return None
+    return await _typed_at_a_choice(update, context, step, text)
 
 
 def build() -> ConversationHandler[Context]:
@@ -488,6 +626,7 @@ def _conversation() -> ConversationHandler[Context]:
         CallbackQueryHandler(age, pattern=pattern(FLOW, "age")),
         CallbackQueryHandler(zone_picked, pattern=pattern(FLOW, "tz")),
         CallbackQueryHandler(zone_confirmed, pattern=pattern(FLOW, "tzok")),
+        CallbackQueryHandler(day_pressed, pattern=pattern(FLOW, "day")),
         CallbackQueryHandler(time_pressed, pattern=pattern(FLOW, *(s.value for s in DAY_STEPS))),
     ]
     presses: list[BaseHandler[Update, Context, object]] = [

@@ -456,7 +456,9 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         if update.callback_query is not None:
             finished = step.current is None
             await update.callback_query.answer(
-                self.copy(texts).finished_button if finished else _shared(texts).already_answered
+                await self.finished_text(update, context)
+                if finished
+                else _shared(texts).already_answered
             )
         if step.current is None:
             return END
@@ -487,7 +489,12 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         """A button of this flow outside a running one (finished, cancelled, or long ago)."""
         query = update.callback_query
         assert query is not None
-        await query.answer(self.copy(services(context).texts).finished_button)
+        await query.answer(await self.finished_text(update, context))
+
+    async def finished_text(self, update: Update, context: Context) -> str:
+        """What a button of this flow says once no such flow is running (a flow may say more,
+        e.g. that the programme is paused)."""
+        return self.copy(services(context).texts).finished_button
 
     async def ask_again(self, update: Update, context: Context) -> bool:
         """Show the question this user is on again, if this flow is running; True if shown."""

@@ -170,6 +170,8 @@ def worst_values(content: Content) -> dict[str, str]:
         "number": "99",
         "total": "99",
         "value": "10",
+        "pain_now": "10",
+        "worst": "10",
         "done": "99",
         "mark": longest([get_texts().flows.plan.done_mark, get_texts().flows.plan.todo_mark]),
         "title": longest(

@@ -90,12 +90,14 @@ class OnboardingCopy(TextModel):
     time_zone_change: str
     time_zone_saved: str
     location_received: str
+    day_question: str
     wake_question: str
     sleep_question: str
     exercise_question: str
     wake_times: list[str] = Field(min_length=1)
     sleep_times: list[str] = Field(min_length=1)
     exercise_times: list[str] = Field(min_length=1)
+    waking_days: list[str] = Field(min_length=1)
     time_invalid: str
     time_which: str
     day_same_time: str
@@ -272,6 +274,10 @@ class CheckinCopy(TextModel):
     finished_button: str
     commands_mid_flow: str
     cancelled: str
+    referred_button: str
+    steady_question: str
+    steady_same: str
+    steady_changed: str
 
 
 # --- nudges.yaml -------------------------------------------------------------------------------

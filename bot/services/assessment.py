@@ -31,6 +31,43 @@ SOURCE = "assessment"
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A question that stands for several: its `skip_on` answer answers each of `implies` with
+    the value given, and they are not asked; any other answer asks them one by one."""
+
+    skip_on: str
+    implies: Mapping[str, str]
+
+
+# Most runners tap once for all the warning signs and once for the typical picture; whoever
+# might have a sign is asked every sign question as before (content/assessment.yaml).
+GATES = {
+    "urgent_signs": Gate(
+        "no",
+        {
+            "emergency_knee": "none",
+            "emergency_body": "none",
+            "clinician_signs": "none",
+            "course": "new_or_improving",
+        },
+    ),
+    "typical": Gate("yes", {"onset": "gradual", "location": "kneecap", "aggravating": "typical"}),
+}
+
+
+def implied(answers: Mapping[str, str], *, expected: bool = False) -> dict[str, str]:
+    """The answers that follow from a gate's answer (and so are not asked). `expected` also
+    counts a gate not yet answered as skipping, so "Question 1 of 5" is what most runners
+    get; another answer adds its questions as soon as it is given."""
+    found: dict[str, str] = {}
+    for gate_id, gate in GATES.items():
+        answer = answers.get(gate_id, gate.skip_on if expected else None)
+        if answer == gate.skip_on:
+            found.update(gate.implies)
+    return found
+
+
+@dataclass(frozen=True)
 class Conclusion:
     """What the knee check concluded, and whether that is a referral (no plan)."""
 
@@ -71,7 +108,7 @@ class KneeCheck:
     def questions(
         self, session: Session, row: Assessment, answers: Mapping[str, str]
     ) -> list[Question]:
-        return list(questions_for(session, row.user_id))
+        return list(questions_for(session, row.user_id, answers))
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(red_flags_in(answers))
@@ -96,8 +133,9 @@ class KneeCheck:
         answers: Mapping[str, str],
         now: datetime,
     ) -> Conclusion:
-        outcome = triage(dict(answers))
-        row.answers, row.status = dict(answers), AssessmentStatus.COMPLETE
+        answers = {**implied(answers), **answers}
+        outcome = triage(answers)
+        row.answers, row.status = answers, AssessmentStatus.COMPLETE
         row.outcome, row.red_flags = outcome.kind.value, list(outcome.red_flags)
         row.current_question, row.finished_at = None, now
         session.add(row)
@@ -117,9 +155,12 @@ class KneeCheck:
 KNEE_CHECK = KneeCheck()
 
 
-def questions_for(session: Session, user_id: int) -> list[AssessmentQuestion]:
-    """The questions this user is asked, in content order (red flags first)."""
-    skip = _prefilled(session, user_id)
+def questions_for(
+    session: Session, user_id: int, answers: Mapping[str, str] | None = None
+) -> list[AssessmentQuestion]:
+    """The questions this user is asked, given the answers so far, in content order (red flags
+    first): not those answered in onboarding, nor those a gate's answer implies."""
+    skip = {**_prefilled(session, user_id), **implied(answers or {}, expected=True)}
     return [q for q in get_content().assessment if q.id not in skip]
 
 

@@ -3,6 +3,10 @@ engine for the day's decision and applying it. The steps are the shared question
 (bot/services/questionnaire.py); this module says which questions, where the draft is kept and
 what finishing means. No Telegram here; conversations/checkin.py renders what these return.
 
+What the bot already knows is not asked (`Known`): a settled day after a settled check-in is
+one tap ("about the same"), exercises logged today through /plan or a nudge are done, and the
+run question is only for those who run. A stable day is then at most four taps.
+
 One row per user and local day: a second check-in that day keeps its draft beside the first
 one's answers and, once complete, replaces them and decides again from the plan state the day
 started with (so a corrected answer does not step twice).
@@ -18,6 +22,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from bot.coaching.plan import plan_for
 from bot.coaching.progression import (
     CheckIn,
     Decision,
@@ -27,16 +32,25 @@ from bot.coaching.progression import (
     run_gate_answer,
 )
 from bot.coaching.triage import most_serious, red_flags_in
-from bot.content import CheckinField, Content, Question, QuestionKind, RedFlag, get_content
-from bot.content.kinds import DecisionKind, Morning, RuleId, Stage, Tier
+from bot.content import (
+    CheckinField,
+    Content,
+    Option,
+    Question,
+    QuestionKind,
+    RedFlag,
+    get_content,
+)
+from bot.content.kinds import DecisionKind, Morning, RuleId, Stage, TaskKind, Tier
+from bot.content.texts import get_texts
 from bot.services import questionnaire
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state, state_from_json, state_to_json
 from bot.services.plans import change_plan, latest_referral, refer
 from bot.services.questionnaire import Asked
-from bot.services.tasks import mark_done
+from bot.services.tasks import done_on, mark_done, sessions_done
 from bot.services.users import today_for
-from bot.storage.models import CheckinRecord
+from bot.storage.models import Assessment, AssessmentStatus, CheckinRecord
 
 # The task id the reminder dispatcher looks for: logged, the day's check-in nudge stops.
 CHECKIN_TASK = "checkin"
@@ -46,6 +60,11 @@ RUN_GATE = "run_gate"
 NO_ACTIVITY = "none"
 # A check-in started just before midnight may still be finished just after it.
 DRAFT_GRACE = timedelta(hours=1)
+# "About the same as last time?", asked after the re-screen when the last check-in was settled.
+STEADY = "steady"
+STEADY_WITHIN = timedelta(days=2)
+# Someone who logged a run this recently (or is in phase 3, or ran before the knee check) runs.
+RUNNER_WITHIN = timedelta(days=14)
 # Where the referral was caught (referrals.source).
 SOURCE = "checkin"
 
@@ -60,24 +79,97 @@ def gate_due(state: PlanState, day: date, content: Content | None = None) -> boo
     return state.stage is Stage.PHASE2 and (day - state.stage_since).days >= min_days
 
 
-def _implied(answers: Mapping[str, str], content: Content) -> dict[str, str]:
-    """Answers that follow from earlier ones (no activity: no exercises, no run)."""
+@dataclass(frozen=True)
+class Known:
+    """What the bot knows before asking: the last check-in if it was settled (recent, no
+    swelling, no worse morning, no red flag), whether exercises are logged today, and whether
+    this runner runs."""
+
+    last: CheckIn | None = None
+    exercised: bool = False
+    runs: bool = True
+
+
+def known(session: Session, user_id: int, day: date, state: PlanState) -> Known:
+    """What the day's check-in need not ask (see `Known`)."""
+    earlier = [c for c in history(session, user_id) if c.local_date < day]
+    last = earlier[-1] if earlier else None
+    settled = (
+        last is not None
+        and day - last.local_date <= STEADY_WITHIN
+        and not last.swelling
+        and last.morning_vs_usual is not Morning.WORSE
+        and not last.red_flag_ids
+    )
+    logged = done_on(session, user_id, day)
+    exercised = any(
+        sessions_done(task, logged) > 0
+        for task in plan_for(state, day)
+        if task.kind is TaskKind.EXERCISE
+    )
+    ran = any(c.running_minutes > 0 for c in earlier if day - c.local_date <= RUNNER_WITHIN)
+    return Known(
+        last=last if settled else None,
+        exercised=exercised,
+        runs=state.stage is Stage.PHASE3 or ran or _ran_before_the_knee_check(session, user_id),
+    )
+
+
+def _ran_before_the_knee_check(session: Session, user_id: int) -> bool:
+    """Whether the latest knee check gave a pain score for recent runs (so they run)."""
+    statement = (
+        select(Assessment)
+        .where(Assessment.user_id == user_id, Assessment.status == AssessmentStatus.COMPLETE)
+        .order_by(col(Assessment.id).desc())
+    )
+    latest = session.exec(statement).first()
+    return latest is not None and str(latest.answers.get("running_pain", "")).isdigit()
+
+
+def _implied(
+    answers: Mapping[str, str],
+    content: Content,
+    known: Known | None = None,
+    *,
+    expected: bool = False,
+) -> dict[str, str]:
+    """Answers that follow from earlier ones or from what the bot knows: "about the same" keeps
+    the last check-in's pain, a usual morning and no swelling; exercises logged today are done;
+    no run for someone who does not run; no activity means no exercises and no run."""
+    known = known or Known()
     by_field = {q.field: q.id for q in content.checkin}
+    found: dict[str, str] = {}
+    # `expected`: "about the same" not yet answered counts as given, so the count shown is the
+    # stable day's; "Something changed" adds the questions as soon as it is tapped.
+    if known.last is not None and answers.get(STEADY, "yes" if expected else None) == "yes":
+        found[by_field[CheckinField.PAIN_NOW]] = str(known.last.pain_now)
+        found[by_field[CheckinField.WORST_PAIN_24H]] = str(known.last.worst_pain_24h)
+        found[by_field[CheckinField.MORNING_VS_USUAL]] = Morning.SAME.value
+        found[by_field[CheckinField.SWELLING]] = "no"
+    if known.exercised:
+        found[by_field[CheckinField.EXERCISES_DONE]] = "yes"
+    if not known.runs:
+        found[by_field[CheckinField.RUNNING_MINUTES]] = "0"
     if answers.get(by_field[CheckinField.ACTIVITY_PAIN]) == NO_ACTIVITY:
-        return {
-            by_field[CheckinField.EXERCISES_DONE]: "no",
-            by_field[CheckinField.RUNNING_MINUTES]: "0",
-        }
-    return {}
+        found[by_field[CheckinField.EXERCISES_DONE]] = "no"
+        found[by_field[CheckinField.RUNNING_MINUTES]] = "0"
+    return found
 
 
 def questions_for(
-    state: PlanState, day: date, answers: Mapping[str, str], content: Content | None = None
+    state: PlanState,
+    day: date,
+    answers: Mapping[str, str],
+    content: Content | None = None,
+    known: Known | None = None,
 ) -> list[str]:
-    """The question ids to ask, in order (red-flag re-screen first), given the answers so far."""
+    """The question ids to ask, in order (red-flag re-screen first), given the answers so far
+    and what the bot knows."""
     content = content or get_content()
-    implied = _implied(answers, content)
+    implied = _implied(answers, content, known, expected=True)
     ids = [q.id for q in content.checkin if q.id not in implied]
+    if known is not None and known.last is not None:
+        ids.insert(1, STEADY)  # right after the re-screen
     if gate_due(state, day, content):
         ids.append(RUN_GATE)
     return ids
@@ -223,9 +315,12 @@ def finish(
     if current is None or current.stage is Stage.REFERRED:
         abandon(session, user_id, now)
         return None
-    answers = {**answers, **_implied(answers, content)}
     day = checkin.local_date
-    today = checkin_from_answers(day, {k: v for k, v in answers.items() if k != RUN_GATE}, content)
+    answers = {**answers, **_implied(answers, content, known(session, user_id, day, current))}
+    asked_here = {RUN_GATE, STEADY}  # the flow's own questions, not the engine's
+    today = checkin_from_answers(
+        day, {k: v for k, v in answers.items() if k not in asked_here}, content
+    )
     if RUN_GATE in answers:
         today = dataclasses.replace(today, run_gate_passed=run_gate_answer(answers[RUN_GATE]))
     before = _state_to_decide_from(checkin, current)
@@ -311,11 +406,30 @@ def gate_question(content: Content) -> Question:
     )
 
 
-def question(question_id: str, content: Content | None = None) -> Question:
-    """A check-in question by id (the gate included)."""
+def steady_question(last: CheckIn) -> Question:
+    """ "About the same as at the last check-in?", with its pain scores."""
+    copy = get_texts().checkin
+    return Question(
+        id=STEADY,
+        text=copy.steady_question.format(pain_now=last.pain_now, worst=last.worst_pain_24h),
+        kind=QuestionKind.YES_NO,
+        options=[
+            Option(value="yes", label=copy.steady_same, meaning="The last check-in's answers."),
+            Option(value="no", label=copy.steady_changed, meaning="Each question is asked."),
+        ],
+        references=["silbernagel2007"],
+    )
+
+
+def question(
+    question_id: str, content: Content | None = None, known: Known | None = None
+) -> Question:
+    """A check-in question by id (the run gate and "about the same" included)."""
     content = content or get_content()
     if question_id == RUN_GATE:
         return gate_question(content)
+    if question_id == STEADY and known is not None and known.last is not None:
+        return steady_question(known.last)
     return next(q for q in content.checkin if q.id == question_id)
 
 
@@ -335,7 +449,9 @@ class DailyCheckin:
         state = basis(session, row.user_id, row)
         if state is None:
             return []  # referred meanwhile: nothing left to ask
-        return [question(qid) for qid in questions_for(state, row.local_date, answers)]
+        facts = known(session, row.user_id, row.local_date, state)
+        ids = questions_for(state, row.local_date, answers, known=facts)
+        return [question(qid, known=facts) for qid in ids]
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(red_flags(answers))

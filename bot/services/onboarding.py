@@ -20,7 +20,12 @@ from bot.content import Question, RedFlag, get_content
 from bot.services import time_zones
 from bot.services.plans import refer
 from bot.services.reminders.planner import replan_reminders
-from bot.services.reminders.rules import QuietHours, waking_minutes
+from bot.services.reminders.rules import (
+    QuietHours,
+    minutes_of,
+    waking_minutes,
+    wall_from_minutes,
+)
 from bot.storage.models import Profile, User
 
 if TYPE_CHECKING:
@@ -97,8 +102,13 @@ class Step(StrEnum):
     DONE = "done"
 
 
-# The runner's day, asked in this order; each is a Profile column of the same name + "_time".
+# The runner's day; each is a Profile column of the same name + "_time". Onboarding asks only
+# the first two (one tap for a common day): saving the bedtime also sets the exercise time to a
+# default inside the waking day (`default_exercise_time`), changed in /settings. (Someone who
+# stopped at the exercise question before this is still asked it.)
 DAY_STEPS = (Step.WAKE, Step.SLEEP, Step.EXERCISE)
+# The exercise time a runner starts with, when their waking day allows it.
+PREFERRED_EXERCISE = time(18, 0)
 
 
 def next_step(session: Session, user_id: int) -> Step:
@@ -247,11 +257,23 @@ def save_day_time(
         if problem is not None:
             return problem
     setattr(profile, f"{step.value}_time", value)
+    if step is Step.SLEEP and profile.exercise_time is None:
+        assert profile.wake_time is not None
+        profile.exercise_time = default_exercise_time(profile.wake_time, value)
     profile.updated_at = now
     session.add(profile)
     session.flush()
     replan_reminders(session, user_id, now)
     return None
+
+
+def default_exercise_time(wake: time, sleep: time) -> time:
+    """18:00 when it is at least an hour before sleep; otherwise two thirds into the waking
+    day, on the hour - always a time a nudge can be sent at."""
+    awake = waking_minutes(wake, sleep)
+    if waking_minutes(wake, PREFERRED_EXERCISE) <= awake - 60:
+        return PREFERRED_EXERCISE
+    return wall_from_minutes((minutes_of(wake) + awake * 2 // 3) // 60 * 60)
 
 
 def within_day(moment: time, wake: time, sleep: time) -> bool:

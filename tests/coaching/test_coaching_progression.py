@@ -509,14 +509,14 @@ def test_decisions_are_consistent(state: PlanState, history: list[CheckIn]) -> N
 
 def test_initial_state_follows_triage() -> None:
     clean = {
-        "age": "18_39", "injury": "no", "emergency_knee": "none", "emergency_body": "none",
-        "clinician_signs": "none", "course": "new_or_improving", "location": "kneecap",
-        "onset": "gradual", "aggravating": "running", "rest_pain": "1", "swelling": "no",
-        "recent_flare": "no", "running_now": "as_usual", "running_pain": "2",
+        "age": "18_39", "urgent_signs": "no", "emergency_knee": "none", "emergency_body": "none",
+        "clinician_signs": "none", "course": "new_or_improving", "typical": "no",
+        "location": "kneecap", "onset": "gradual", "aggravating": "running", "rest_pain": "1",
+        "flare": "no", "running_pain": "2",
     }  # fmt: skip
     today = date(2025, 5, 1)
     assert initial_state(triage(clean), today) == PlanState(Stage.PHASE2, today)
-    price = triage({**clean, "swelling": "yes"})
+    price = triage({**clean, "flare": "swollen"})
     assert price.kind is OutcomeKind.PRICE
     assert initial_state(price, today) == PlanState(Stage.PRICE, today, flare_on=today)
     assert initial_state(triage({"age": "under_18"}), today).stage is Stage.REFERRED

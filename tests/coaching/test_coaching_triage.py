@@ -22,18 +22,17 @@ from bot.content.kinds import TIER_SEVERITY, OutcomeKind, Tier
 
 CLEAN = {
     "age": "18_39",
-    "injury": "no",
+    "urgent_signs": "no",
     "emergency_knee": "none",
     "emergency_body": "none",
     "clinician_signs": "none",
     "course": "new_or_improving",
-    "location": "kneecap",
+    "typical": "yes",
     "onset": "gradual",
+    "location": "kneecap",
     "aggravating": "squat_stairs",
     "rest_pain": "2",
-    "swelling": "no",
-    "recent_flare": "no",
-    "running_now": "reduced",
+    "flare": "no",
     "running_pain": "3",
 }
 
@@ -97,18 +96,18 @@ def test_emergency_beats_other_tiers(content: Content) -> None:
 
 
 def test_red_flag_beats_a_flare() -> None:
-    outcome = triage(answers(location="outer", swelling="yes", rest_pain="8"))
+    outcome = triage(answers(location="outer", flare="swollen", rest_pain="8"))
     assert outcome.kind is OutcomeKind.OUTSIDE_PATHWAY
 
 
 def test_flare_by_swelling() -> None:
-    outcome = triage(answers(swelling="yes", rest_pain="0"))
+    outcome = triage(answers(flare="swollen", rest_pain="0"))
     assert outcome.kind is OutcomeKind.PRICE
     assert outcome.reasons[0].rule_id == "triage_flare_swelling"
 
 
 def test_flare_by_recent_flare() -> None:
-    outcome = triage(answers(recent_flare="yes", rest_pain="0"))
+    outcome = triage(answers(flare="flared", rest_pain="0"))
     assert outcome.kind is OutcomeKind.PRICE
     assert outcome.reasons[0].rule_id == "triage_flare_recent"
 
@@ -174,11 +173,7 @@ def expected_kind(content: Content, given: Mapping[str, str]) -> OutcomeKind:
     if tiers:
         return OutcomeKind(min(tiers, key=lambda t: TIER_SEVERITY[t]).value)
     rest = int(given["rest_pain"])
-    if (
-        given["swelling"] == "yes"
-        or given["recent_flare"] == "yes"
-        or rest >= content.thresholds.flare_rest_pain_min.value
-    ):
+    if given["flare"] != "no" or rest >= content.thresholds.flare_rest_pain_min.value:
         return OutcomeKind.PRICE
     return OutcomeKind.PROGRAMME
 

@@ -15,23 +15,41 @@ from bot.storage.models import (
     Referral,
 )
 
-# A runner with gradual pain around the kneecap, no red flags, no flare.
+# A runner with gradual pain around the kneecap, no red flags, no flare: what they are asked.
 TYPICAL = {
-    "injury": "no",
+    "urgent_signs": "no",
+    "typical": "yes",
+    "rest_pain": "2",
+    "flare": "no",
+    "running_pain": "3",
+}
+# The same runner taking the long way: every sign question, and the picture piece by piece.
+DETAILED = {
+    "urgent_signs": "yes",
     "emergency_knee": "none",
     "emergency_body": "none",
     "clinician_signs": "none",
     "course": "new_or_improving",
-    "location": "kneecap",
+    "typical": "no",
     "onset": "gradual",
+    "location": "kneecap",
     "aggravating": "squat_stairs",
     "rest_pain": "2",
-    "swelling": "no",
-    "recent_flare": "no",
-    "running_now": "reduced",
+    "flare": "no",
     "running_pain": "3",
 }
-# Questions asked after onboarding (age is asked there).
+# What the knee check stores for TYPICAL: the gates' implied answers included.
+TYPICAL_STORED = {
+    **TYPICAL,
+    "emergency_knee": "none",
+    "emergency_body": "none",
+    "clinician_signs": "none",
+    "course": "new_or_improving",
+    "onset": "gradual",
+    "location": "kneecap",
+    "aggravating": "typical",
+}
+# Every knee-check question after onboarding (age is asked there), in content order.
 ASKED = [q.id for q in get_content().assessment if q.id != "age"]
 
 
@@ -42,9 +60,17 @@ async def onboard(user: FakeUser, *, zone: str = "London", age_label: str = "18-
     await user.press(age_label)
     await user.send(zone)
     await user.press("Yes, that's right")
-    await user.press("07:00")
-    await user.press("23:00")
-    await user.press("18:00")
+    await user.press("07:00-23:00")
+
+
+def on_screen(user: FakeUser) -> str | None:
+    """The id of the knee-check question whose buttons are on screen, if any."""
+    for message in reversed(user.messages):
+        for button in message.inline_buttons:
+            parts = str(button.get("callback_data", "")).split(":")
+            if parts[:2] == ["assess", "answer"]:
+                return parts[2]
+    return None
 
 
 async def answer(user: FakeUser, question_id: str, value: str) -> None:
@@ -59,12 +85,13 @@ async def answer(user: FakeUser, question_id: str, value: str) -> None:
 
 
 async def assess(user: FakeUser, answers: dict[str, str], *, start: bool = True) -> None:
-    """Answer the given questions in the order they are asked (skipping the others)."""
+    """Answer the questions as they are asked, while `answers` has the one on screen."""
     if start:
         await user.press("Start the knee check")
-    for question_id in ASKED:
-        if question_id not in answers:
-            continue
+    for _ in range(len(ASKED) + 1):
+        question_id = on_screen(user)
+        if question_id is None or question_id not in answers:
+            return
         await answer(user, question_id, answers[question_id])
 
 

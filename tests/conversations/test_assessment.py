@@ -11,7 +11,9 @@ from bot.storage.models import AssessmentStatus, ConversationState
 from conversations.assessment import AssessmentState
 from tests.conversations.journeys import (
     ASKED,
+    DETAILED,
     TYPICAL,
+    TYPICAL_STORED,
     answer,
     assess,
     assessments,
@@ -35,13 +37,13 @@ async def test_typical_runner_ends_in_the_long_term_programme(harness, db):
     user = harness.user(200)
     await onboard(user)
     await user.press("Start the knee check")
-    assert f"{len(ASKED)} questions" in user.messages[-2].text
-    assert user.last_text.startswith(f"Question 1 of {len(ASKED)}")
-    await assess(user, {"injury": "no", "emergency_knee": "none"}, start=False)
-    assert user.last_text.startswith(f"Question 3 of {len(ASKED)}")
+    assert f"{len(TYPICAL)} quick questions" in user.messages[-2].text
+    assert user.last_text.startswith(f"Question 1 of {len(TYPICAL)}")
+    assert user.last.button_labels == ["None of these", "Yes, one of these"]
+    await assess(user, {"urgent_signs": "no"}, start=False)
+    assert user.last_text.startswith(f"Question 2 of {len(TYPICAL)}")
     assert "« Back" in user.last.button_labels
-    rest = {k: v for k, v in TYPICAL.items() if k not in ("injury", "emergency_knee")}
-    await assess(user, rest, start=False)
+    await assess(user, TYPICAL, start=False)
 
     outcome, plan = user.messages[-2].text, user.last_text
     assert "phase 2" in outcome
@@ -56,7 +58,7 @@ async def test_typical_runner_ends_in_the_long_term_programme(harness, db):
     (done,) = assessments(db, 200)
     assert done.status == AssessmentStatus.COMPLETE
     assert done.outcome == "programme"
-    assert done.answers == {"age": "18_39", **TYPICAL}
+    assert done.answers == {"age": "18_39", **TYPICAL_STORED}
     assert referrals(db, 200) == []
     assert conversation_state(db, "assessment", 200) is None
 
@@ -72,7 +74,7 @@ async def test_higher_rest_pain_starts_at_phase_1(harness, db):
 async def test_flare_with_swelling_ends_in_price(harness, db):
     user = harness.user(202)
     await onboard(user)
-    await assess(user, {**TYPICAL, "swelling": "yes"})
+    await assess(user, {**TYPICAL, "flare": "swollen"})
     outcome, plan = user.messages[-2].text, user.last_text
     assert "PRICE" in outcome
     assert "swollen" in outcome
@@ -86,8 +88,8 @@ async def test_each_red_flag_ends_in_referral_with_no_plan(harness, db, question
     user = harness.user(203)
     await onboard(user)
     answers = {}
-    for qid in ASKED:
-        answers[qid] = value if qid == question_id else TYPICAL[qid]
+    for qid in ASKED:  # the long way: every sign question, the picture piece by piece
+        answers[qid] = value if qid == question_id else DETAILED[qid]
         if qid == question_id:
             break
     await assess(user, answers)
@@ -106,13 +108,13 @@ async def test_each_red_flag_ends_in_referral_with_no_plan(harness, db, question
     assert "paused" in user.last_text
 
 
-@pytest.mark.parametrize(("question_id", "value"), [("injury", "yes"), ("location", "outer")])
+@pytest.mark.parametrize(("question_id", "value"), [("onset", "injury"), ("location", "outer")])
 async def test_injury_and_outer_knee_pain_leave_the_pathway(harness, db, question_id, value):
     user = harness.user(204)
     await onboard(user)
     answers = {}
     for qid in ASKED:
-        answers[qid] = value if qid == question_id else TYPICAL[qid]
+        answers[qid] = value if qid == question_id else DETAILED[qid]
         if qid == question_id:
             break
     await assess(user, answers)
@@ -124,7 +126,7 @@ async def test_injury_and_outer_knee_pain_leave_the_pathway(harness, db, questio
 async def test_red_flag_in_free_text_mid_check_ends_it(harness, db, text):
     user = harness.user(205)
     await onboard(user)
-    await assess(user, {"injury": "no", "emergency_knee": "none"})
+    await assess(user, {"urgent_signs": "no"})
     await user.send(text)
     assert "NHS 111" in user.last_text  # same day, in the UK
     assert "999" not in user.last_text
@@ -147,19 +149,39 @@ async def test_red_flag_in_free_text_outside_any_flow_is_caught(harness, db):
     assert plan_state(db, 206).stage == "referred"
 
 
+async def test_a_runner_with_a_warning_sign_is_asked_every_sign_question(harness, db):
+    user = harness.user(217)
+    await onboard(user)
+    await assess(user, {"urgent_signs": "yes"})
+    assert user.last_text.startswith("Question 2 of 9")
+    assert "None of these" in user.last.button_labels
+    await assess(user, {"emergency_knee": "none", "emergency_body": "numb_cold"}, start=False)
+    assert [r.red_flags for r in referrals(db, 217)] == [["numb_cold_leg"]]
+
+
+async def test_a_runner_for_whom_the_typical_picture_does_not_fit_says_how_it_started(harness, db):
+    user = harness.user(218)
+    await onboard(user)
+    await assess(user, {"urgent_signs": "no", "typical": "no"})
+    assert user.last_text.startswith("Question 3 of 8")
+    assert "With a fall, twist or knock" in user.last.button_labels  # injury and onset: one
+    await answer(user, "onset", "injury")
+    assert [r.red_flags for r in referrals(db, 218)] == [["recent_trauma"]]
+
+
 async def test_restart_mid_check_resumes_at_the_same_question(harness, db):
     user = harness.user(207)
     await onboard(user)
-    await assess(user, {q: TYPICAL[q] for q in ASKED[:4]})
+    await assess(user, {q: DETAILED[q] for q in ASKED[:4]})
     question_message = user.last
-    assert question_message.text.startswith(f"Question 5 of {len(ASKED)}")
+    assert question_message.text.startswith("Question 5 of 9")
 
     await harness.restart()
-    await answer(user, ASKED[4], TYPICAL[ASKED[4]])  # the button from before the restart
-    assert user.last_text.startswith(f"Question 6 of {len(ASKED)}")
+    await answer(user, ASKED[4], DETAILED[ASKED[4]])  # the button from before the restart
+    assert user.last_text.startswith("Question 6 of 9")
     await user.send("5")  # typed text after a restart is not a fresh start either
     assert current(db, 207).current_question == ASKED[5]
-    await assess(user, {q: TYPICAL[q] for q in ASKED[5:]}, start=False)
+    await assess(user, {q: DETAILED[q] for q in ASKED[5:]}, start=False)
     assert plan_state(db, 207).stage == "phase2"
 
 
@@ -168,23 +190,23 @@ async def test_double_tap_records_once_and_skips_nothing(harness, db):
     await onboard(user)
     await user.press("Start the knee check")
     question = user.last
-    await user.press("No, it built up", question)
+    await user.press("None of these", question)
     count = len(user.messages)
     # A second tap on the same message (Telegram delivers both before the edit lands).
-    await user.press_data("assess:answer:injury:no", question)
+    await user.press_data("assess:answer:urgent_signs:no", question)
     assert len(user.messages) == count
     assert harness.telegram.callback_answers[-1].text.startswith("That answer is already noted")
     assessment = current(db, 208)
-    assert assessment.answers == {"age": "18_39", "injury": "no"}
-    assert assessment.current_question == ASKED[1]
+    assert assessment.answers == {"age": "18_39", "urgent_signs": "no"}
+    assert assessment.current_question == "typical"
 
 
 async def test_back_goes_to_the_previous_question_and_forgets_its_answer(harness, db):
     user = harness.user(209)
     await onboard(user)
-    await assess(user, {"injury": "no", "emergency_knee": "none"})
+    await assess(user, {"urgent_signs": "yes", "emergency_knee": "none"})
     await user.press("« Back")
-    assert user.last_text.startswith(f"Question 2 of {len(ASKED)}")
+    assert user.last_text.startswith("Question 2 of 9")
     assessment = current(db, 209)
     assert assessment.current_question == "emergency_knee"
     assert "emergency_knee" not in assessment.answers
@@ -195,7 +217,7 @@ CHOICE_AT = ASKED.index("location")
 
 
 async def _at(user, index: int) -> None:  # type: ignore[no-untyped-def]
-    await assess(user, {q: TYPICAL[q] for q in ASKED[:index]})
+    await assess(user, {q: DETAILED[q] for q in ASKED[:index]})
 
 
 @pytest.mark.parametrize(
@@ -273,7 +295,7 @@ async def test_pain_keypad_shows_0_to_10_and_extra_options(harness):
 async def test_cancel_stops_the_check_and_old_buttons_are_answered(harness, db):
     user = harness.user(214)
     await onboard(user)
-    await assess(user, {"injury": "no"})
+    await assess(user, {"urgent_signs": "no"})
     question = user.last
     await user.send("/cancel")
     assert "stopped" in user.last_text
@@ -290,7 +312,7 @@ async def test_assess_reruns_at_any_time(harness, db):
     await onboard(user)
     await assess(user, TYPICAL)
     await user.send("/assess")
-    await assess(user, {**TYPICAL, "swelling": "yes"}, start=False)
+    await assess(user, {**TYPICAL, "flare": "swollen"}, start=False)
     assert plan_state(db, 215).stage == "price"
     assert [a.outcome for a in assessments(db, 215)] == ["programme", "price"]
 
@@ -308,12 +330,12 @@ async def test_answers_continue_when_the_state_was_lost_in_a_crash(harness, db):
     """A crash before the conversation state was flushed: the saved answers still lead."""
     user = harness.user(216)
     await onboard(user)
-    await assess(user, {q: TYPICAL[q] for q in ASKED[:2]})
+    await assess(user, {q: DETAILED[q] for q in ASKED[:2]})
     await harness.stop()
     with db.session() as s:
         s.exec(delete(ConversationState))  # as if the last flush never happened
     await harness.start()
-    await answer(user, ASKED[2], TYPICAL[ASKED[2]])
-    assert user.last_text.startswith(f"Question 4 of {len(ASKED)}")
+    await answer(user, ASKED[2], DETAILED[ASKED[2]])
+    assert user.last_text.startswith("Question 4 of 9")
     assert conversation_state(db, "assessment", 216) == AssessmentState.QUESTION
     assert current(db, 216).current_question == ASKED[3]

@@ -46,10 +46,10 @@ async def test_full_onboarding_saves_consent_zone_and_day(harness, db, clock):
     await user.press("Yes, that's right")
     assert _user(db, 100).time_zone == "Europe/London"
 
-    await user.send("6:45")  # typed wake time
+    assert "07:00-23:00" in user.last.button_labels  # a whole waking day in one tap...
+    await user.send("6:45")  # ...or a typed wake time, then the bedtime
     await user.press("23:00")
-    await user.press("18:00")
-    profile = _profile(db, 100)
+    profile = _profile(db, 100)  # exercise reminders start at 18:00, inside the day
     assert (profile.wake_time, profile.sleep_time, profile.exercise_time) == (
         time(6, 45),
         time(23),
@@ -173,24 +173,46 @@ async def test_bad_times_are_reasked(harness, db, typed):
     assert conversation_state(db, "onboarding", 107) == OnboardingState.SLEEP
 
 
-@pytest.mark.parametrize("typed", ["03:00", "22:00"])  # 22:00 is bedtime: already quiet
-async def test_exercise_time_outside_the_waking_day_is_reasked(harness, db, typed):
+@pytest.mark.parametrize(
+    ("day", "exercise"),
+    [
+        ("07:00-23:00", time(18)),
+        ("5-17:30", time(13)),  # 18:00 is past bedtime: two thirds into the day
+        ("14:00 to 06:00", time(18)),  # a night-shift day crossing midnight
+    ],
+)
+async def test_the_exercise_time_is_not_asked_and_starts_inside_the_waking_day(
+    harness, db, day, exercise
+):
     user = harness.user(108)
     await user.send("/start")
     await user.press("I agree")
     await user.press("18-39")
     await user.press("London")
     await user.press("Yes, that's right")
-    await user.press("07:00")
-    await user.press("22:00")
-    await user.send(typed)
-    assert "outside your waking day" in user.last_text
-    assert conversation_state(db, "onboarding", 108) == OnboardingState.EXERCISE
-    await user.send("07:00")  # waking up is inside the day, as it is for the dispatcher
-    assert conversation_state(db, "onboarding", 108) != OnboardingState.EXERCISE
+    await user.send(day)
+    assert _profile(db, 108).exercise_time == exercise
+    assert f"Exercise reminders come at {exercise:%H:%M}" in user.messages[-1].text
+    assert "/settings" in user.last_text
+    assert user.last.button_labels == ["Start the knee check"]
+    assert conversation_state(db, "onboarding", 108) is None
 
 
-@pytest.mark.parametrize("steps", [0, 1, 2, 3, 4, 5, 6])
+async def test_a_waking_day_too_short_is_reasked(harness, db):
+    user = harness.user(117)
+    await user.send("/start")
+    await user.press("I agree")
+    await user.press("18-39")
+    await user.press("London")
+    await user.press("Yes, that's right")
+    await user.send("7-13")
+    assert "under 8 hours" in user.last_text
+    assert _profile(db, 117).wake_time is None
+    await user.press("07:00-23:00")
+    assert _profile(db, 117).sleep_time == time(23)
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 3, 4, 5])
 async def test_cancel_works_in_every_onboarding_state(harness, db, steps):
     user = harness.user(109)
     actions = [
@@ -198,8 +220,7 @@ async def test_cancel_works_in_every_onboarding_state(harness, db, steps):
         lambda: user.press("18-39"),
         lambda: user.press("London"),
         lambda: user.press("Yes, that's right"),
-        lambda: user.press("07:00"),
-        lambda: user.press("23:00"),
+        lambda: user.send("7:00"),
     ]
     await user.send("/start")
     for action in actions[:steps]:
@@ -230,7 +251,7 @@ async def test_odd_input_in_onboarding_is_reasked(harness, db, action):
     await user.press("I agree")
     before = len(user.messages)
     if action == "text":
-        await user.send("I'm 30")
+        await user.send("hello")
     elif action == "edit":
         await user.edit(1, "hello")
     else:
@@ -256,7 +277,7 @@ async def test_red_flag_typed_during_onboarding_ends_it_with_a_referral(harness,
     [
         (1, "Under 18"),  # consent given: the age question
         (2, "London"),  # age given: the time-zone list
-        (4, "06:00"),  # zone confirmed: the wake-up times
+        (4, "06:00-22:00"),  # zone confirmed: the waking days
         (5, "22:00"),  # woke at 07:00: the bedtimes
     ],
 )
@@ -269,7 +290,7 @@ async def test_start_after_cancel_carries_on_at_the_first_unanswered_step(
         lambda: user.press("18-39"),
         lambda: user.press("London"),
         lambda: user.press("Yes, that's right"),
-        lambda: user.press("07:00"),
+        lambda: user.send("7:00"),
     ]
     await user.send("/start")
     for action in actions[:steps]:
@@ -297,9 +318,7 @@ async def test_the_age_given_in_onboarding_is_not_asked_again_in_the_knee_check(
     await user.send("/start")  # resumes at the zone: the age is kept
     await user.press("London")
     await user.press("Yes, that's right")
-    await user.press("07:00")
-    await user.press("23:00")
-    await user.press("18:00")
+    await user.press("07:00-23:00")
     await user.press("Start the knee check")
     assert "How old" not in user.last_text
     with db.session() as s:

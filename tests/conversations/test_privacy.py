@@ -182,5 +182,5 @@ async def test_privacy_and_export_answer_mid_flow_and_the_flow_carries_on(harnes
     await bea.send("/assess")
     await bea.send("/export")
     assert set(documents(bea)) == {"knee-coach-data.json", "knee-coach-checkins.csv"}
-    await answer(bea, "injury", "no")  # the knee check goes on where it was
+    await answer(bea, "urgent_signs", "no")  # the knee check goes on where it was
     assert "Question 2 of" in bea.last_text

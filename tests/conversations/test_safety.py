@@ -21,7 +21,7 @@ from tests.conversations.journeys import (
 async def test_an_unclear_sign_mid_check_asks_and_no_carries_on_with_nothing_lost(harness, db):
     user = harness.user(301)
     await onboard(user)
-    await assess(user, {"injury": "no", "emergency_knee": "none"})
+    await assess(user, {"urgent_signs": "yes", "emergency_knee": "none"})
     before = current(db, 301)
     await user.send("I'm not sure it locked, it just felt stuck")
     assert user.last.button_labels == ["Yes", "No", "Not sure"]

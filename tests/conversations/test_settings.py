@@ -183,7 +183,7 @@ async def test_switching_a_kind_off_leaves_no_enabled_reminder_of_it_and_on_brin
 async def test_icing_nudges_can_be_switched_off(harness: BotHarness, db: Database) -> None:
     user = harness.user(501)
     await onboard(user)
-    await assess(user, {**TYPICAL, "recent_flare": "yes"})  # a flare: PRICE, with icing
+    await assess(user, {**TYPICAL, "flare": "flared"})  # a flare: PRICE, with icing
     assert ReminderKind.ICING in enabled_kinds(db, 501)
     await user.send("/settings")
     await user.press("Icing nudges: on")

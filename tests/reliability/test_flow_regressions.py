@@ -20,15 +20,13 @@ async def finish_onboarding(user: FakeUser) -> None:
     await user.press("18-39")
     await user.send("London")
     await user.press("Yes, that's right")
-    await user.press("07:00")
-    await user.press("23:00")
-    await user.press("18:00")
+    await user.press("07:00-23:00")
 
 
 async def check_moves_on(user: FakeUser) -> None:
     """The knee check is on its first question, and answering it brings the second."""
     assert user.last_text.startswith("Question 1 of ")
-    await user.press(user.last.button_labels[1])  # "No, it built up"
+    await user.press(user.last.button_labels[1])  # "Yes, one of these"
     assert user.last_text.startswith("Question 2 of ")
 
 

@@ -133,7 +133,7 @@ async def test_a_knee_check_question_still_leads_on_after_its_state_was_lost(
     user = harness.user(511)
     await onboard(user)
     await user.press("Start the knee check")
-    await user.press("No, it built up")
+    await user.press("Yes, one of these")
     second = user.last
     assert (second.text or "").startswith("Question 2 of ")
     forget_every_state(db)

@@ -139,8 +139,10 @@ def test_parse_pain(text, value):
         # yes/no questions, whatever their labels
         ("checkin:swelling", "yes", "yes"), ("checkin:swelling", "nope", "no"),
         ("checkin:exercises_done", "yep", "yes"), ("checkin:exercises_done", "Not today", "no"),
-        ("assessment:injury", "no", "no"), ("assessment:injury", "No, it built up", "no"),
-        ("assessment:injury", "maybe", None),
+        ("assessment:urgent_signs", "no", "no"),
+        ("assessment:urgent_signs", "None of these", "no"),
+        ("assessment:urgent_signs", "nope", "no"), ("assessment:urgent_signs", "maybe", None),
+        ("assessment:typical", "yep", "yes"), ("assessment:typical", "not quite", "no"),
         # "none of these" questions
         ("checkin:red_flags", "none", "none"), ("checkin:red_flags", "no", "none"),
         ("checkin:red_flags", "None of these", "none"), ("checkin:red_flags", "nothing", "none"),
@@ -151,8 +153,8 @@ def test_parse_pain(text, value):
         ("assessment:aggravating", "running", "running"),
         ("assessment:aggravating", "stairs", None),
         # yes/no is not clear where two labels start with it
-        ("assessment:running_now", "yes", None), ("assessment:running_now", "no", None),
-        ("assessment:running_now", "Yes, as usual", "as_usual"),
+        ("assessment:flare", "yes", None), ("assessment:flare", "no", "no"),
+        ("assessment:flare", "Yes, it's swollen", "swollen"),
         ("assessment:course", "5", None),
         # the knee score's items are choices too
         ("kujala:limp", "no", "none"), ("kujala:limp", "Slightly", "slight"),

@@ -14,7 +14,7 @@ from bot.storage.models.reminders import ReminderKind
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 # The knee check answers that start PRICE (a visibly swollen knee), and phase 1.
-FLARED = {**TYPICAL, "swelling": "yes"}
+FLARED = {**TYPICAL, "flare": "swollen"}
 PHASE1 = {**TYPICAL, "rest_pain": "4"}
 
 # A settled day: low pain, exercises done inside the safe zone, no run.
@@ -49,11 +49,24 @@ async def tap(user: FakeUser, question_id: str, value: str) -> None:
 
 
 async def answer_all(user: FakeUser, answers: Mapping[str, str] = GOOD_DAY) -> None:
-    """Answer the questions the check-in asks, in order, skipping those it does not ask."""
-    for question_id, value in answers.items():
-        if f"checkin:answer:{question_id}:" not in _on_screen(user):
-            continue
-        await tap(user, question_id, value)
+    """Answer the questions the check-in asks while `answers` has the one on screen; "about
+    the same as last time?" is answered "Something changed" unless `answers` says otherwise,
+    so every answer given is asked."""
+    answers = {"steady": "no", **answers}
+    for _ in range(len(answers) + 2):
+        question_id = on_screen(user)
+        if question_id is None or question_id not in answers:
+            return
+        await tap(user, question_id, answers[question_id])
+
+
+def on_screen(user: FakeUser) -> str | None:
+    """The id of the check-in question whose buttons are on screen, if any."""
+    for button in user.last.inline_buttons:
+        parts = str(button.get("callback_data", "")).split(":")
+        if parts[:2] == ["checkin", "answer"]:
+            return parts[2]
+    return None
 
 
 def _on_screen(user: FakeUser) -> str:
