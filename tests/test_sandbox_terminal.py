@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.terminal import SandboxScreen, _sandbox, act, clock_file_for
-from tests.conversations.journeys import ASKED, TYPICAL, answer, current, onboard
+from tests.conversations.journeys import ASKED, TYPICAL, answer, current, on_screen, onboard
 
 
 def _screen(tmp_path: Path) -> tuple[SandboxScreen, io.StringIO]:
@@ -49,10 +49,12 @@ async def test_typing_7_on_the_keypad_presses_the_button_7(harness, db, tmp_path
     screen, out = _screen(tmp_path)
     await onboard(user)
     await user.press("Start the knee check")
-    for question_id in ASKED:  # answer until a 0-10 keypad is on screen
+    for _ in ASKED:  # answer the question on screen until a 0-10 keypad is shown
         if "7" in user.last.button_labels:
             break
-        await answer(user, question_id, TYPICAL[question_id])
+        on = on_screen(user)
+        assert on is not None
+        await answer(user, on, TYPICAL[on])
     keypad = str(user.last.inline_buttons[0]["callback_data"])
     question_id = keypad.split(":")[2]
     screen.show_new(user.messages)
