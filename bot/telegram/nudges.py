@@ -10,6 +10,7 @@ gracefully, and anything unreadable is a stale button.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +29,20 @@ NUDGE_PATTERN = pattern(FLOW)
 CHECKIN_START = callback("checkin", "start")
 # The weekly summary's "See my week" sends the /progress chart (conversations/progress.py).
 PROGRESS_SHOW = callback("progress", "show")
+
+
+@dataclass(frozen=True)
+class NudgePhoto:
+    """A nudge sent as a picture: the weekly summary's chart, its words as the caption."""
+
+    png: bytes
+    caption: str  # at most 1,024 characters (Telegram's caption limit)
+
+
+# Draws the picture a nudge is sent as, or None to send it as words with buttons (the weekly
+# summary before there are enough check-ins for a chart). conversations/progress.py provides
+# it; bot/app.py hands it to the sender, since this layer cannot import conversations.
+PhotoSource = Callable[[Nudge], Awaitable[NudgePhoto | None]]
 
 
 @dataclass(frozen=True)
