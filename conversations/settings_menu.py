@@ -1,5 +1,5 @@
 """/settings: a menu of buttons to change the time zone, the times of the runner's day, each
-nudge kind on or off, the daily limit and the knee-score offer.
+nudge kind on or off, the daily limit, the knee-score offer, the units and the kit at hand.
 
 Every press and every typed value calls one use case of bot/services/settings.py in one unit of
 work (which validates, stores and re-plans the reminders) and renders its outcome: a one-line
@@ -21,6 +21,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
+from bot.coaching.units import Units
+from bot.content import Equipment
 from bot.content.texts import SettingsCopy, Texts
 from bot.services import settings as settings_service
 from bot.services.onboarding import MIN_WAKING_HOURS, DayProblem, Step
@@ -113,7 +115,16 @@ def menu_text(view: SettingsView, copy: SettingsCopy) -> str:
         cap=view.daily_cap,
         weekday=copy.weekdays[view.weekly_day],
         week_time=format_clock_time(view.weekly_time),
+        units=copy.units[view.units.value],
     )
+
+
+def _kit_word(copy: SettingsCopy, have: bool) -> str:
+    return copy.kit_yes if have else copy.kit_no
+
+
+def _other_units(units: Units) -> Units:
+    return Units.IMPERIAL if units is Units.METRIC else Units.METRIC
 
 
 def menu_keyboard(view: SettingsView, copy: SettingsCopy) -> InlineKeyboardMarkup:
@@ -130,6 +141,17 @@ def menu_keyboard(view: SettingsView, copy: SettingsCopy) -> InlineKeyboardMarku
         )
         for which, on in view.switches.items()
     ]
+    kit: list[Button] = [
+        (
+            buttons.switch.format(setting=getattr(names, item.value), state=_kit_word(copy, have)),
+            callback(FLOW, "kit", item.value, "off" if have else "on"),
+        )
+        for item, have in view.kit.items()
+    ]
+    units = (
+        buttons.units.format(units=view.units.value),
+        callback(FLOW, "units", _other_units(view.units).value),
+    )
     rows: list[list[Button]] = [
         [(buttons.zone, callback(FLOW, "edit", ZONE))],
         [
@@ -140,6 +162,8 @@ def menu_keyboard(view: SettingsView, copy: SettingsCopy) -> InlineKeyboardMarku
         *in_rows(switches, 2),
         [(buttons.cap.format(cap=view.daily_cap), callback(FLOW, "edit", CAP))],
         [(buttons.weekly, callback(FLOW, "edit", WEEK))],
+        [units, *kit[:1]],
+        kit[1:],
         [(buttons.done, callback(FLOW, "done"))],
     ]
     return inline(rows)
@@ -424,6 +448,50 @@ async def _switched(update: Update, context: Context, press: CallbackData) -> in
     return END
 
 
+async def _plan_setting_saved(
+    update: Update, context: Context, outcome: settings_service.Change, setting: str, choice: str
+) -> int:
+    """Units or kit: the menu shows the new value in place, and one line confirms it."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if isinstance(outcome, settings_service.NotSetUp):
+        return await _not_set_up(update, context)
+    copy = _copy(context)
+    await _refresh_menu(query.message, outcome.view, copy)
+    await message_of(update).reply_text(copy.saved_plan.format(setting=setting, choice=choice))
+    return END
+
+
+async def _units_pressed(update: Update, context: Context, press: CallbackData) -> int:
+    units = Units(press.text(0, choices=frozenset(u.value for u in Units)))
+    svc = services(context)
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_units(session, user_id, units, now)
+    )
+    log.info("settings user=%s changed=units", user_id)
+    copy = _copy(context)
+    return await _plan_setting_saved(
+        update, context, outcome, copy.names.units, copy.units[units.value]
+    )
+
+
+async def _kit_pressed(update: Update, context: Context, press: CallbackData) -> int:
+    item = Equipment(press.text(0, choices=frozenset(e.value for e in Equipment)))
+    have = press.text(1, choices=frozenset({"on", "off"})) == "on"
+    svc = services(context)
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_kit(session, user_id, item, have, now)
+    )
+    log.info("settings user=%s changed=kit", user_id)
+    copy = _copy(context)
+    return await _plan_setting_saved(
+        update, context, outcome, getattr(copy.names, item.value), _kit_word(copy, have)
+    )
+
+
 async def _refresh_menu(message: object, view: SettingsView, copy: SettingsCopy) -> None:
     """The menu, pressed, shows the new values in place."""
     if not isinstance(message, Message):
@@ -465,6 +533,8 @@ async def setting_pressed(update: Update, context: Context) -> str | int:
         "switch": _switched,
         "cap": _capped,
         "weekday": _weekday_pressed,
+        "units": _units_pressed,
+        "kit": _kit_pressed,
     }
     if press.action == "menu":
         return await _show_menu_again(update, context)

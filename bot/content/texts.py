@@ -424,6 +424,7 @@ class SettingsButtons(TextModel):
     cap: str
     weekly: str
     switch: str
+    units: str
     done: str
     back: str
 
@@ -441,6 +442,10 @@ class SettingNames(TextModel):
     checkin: str
     weekly: str
     kujala: str
+    units: str
+    foam_roller: str
+    ball: str
+    band: str
 
 
 class SettingsCopy(TextModel):
@@ -451,6 +456,10 @@ class SettingsCopy(TextModel):
     state_on: str
     state_off: str
     names: SettingNames
+    units: dict[str, str]  # unit system value -> how the menu names it
+    kit_yes: str
+    kit_no: str
+    saved_plan: str
     saved: str
     saved_nothing_planned: str
     saved_paused: str

@@ -20,6 +20,7 @@ from bot.services import tasks as task_log
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
 from bot.services.plans import latest_referral
+from bot.services.settings import plan_preferences
 from bot.services.users import today_for
 
 
@@ -43,7 +44,8 @@ def plan_today(session: Session, user_id: int, now: datetime) -> TodayPlan:
     today, _zone = today_for(session, user_id, now)
     if state is None:
         return TodayPlan(today, None)
-    tasks = plan_for(state, today)
+    prefs = plan_preferences(session, user_id)  # lengths in their units, kit they lack
+    tasks = plan_for(state, today, units=prefs.units, missing=prefs.missing)
     progress = task_log.progress_today(session, user_id, tasks, today)
     tier = None
     if state.stage is Stage.REFERRED:
