@@ -268,6 +268,7 @@ class ButtonTexts(TextModel):
     done: str
     checkin_now: str
     see_week: str
+    score_knee: str
     snooze: str
     skip: str
 

@@ -29,6 +29,8 @@ NUDGE_PATTERN = pattern(FLOW)
 CHECKIN_START = callback("checkin", "start")
 # The weekly summary's "See my week" sends the /progress chart (conversations/progress.py).
 PROGRESS_SHOW = callback("progress", "show")
+# The fortnightly knee-score nudge's "Score my knee" starts /kujala (conversations/kujala.py).
+KUJALA_START = callback("kujala", "start")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def nudge_keyboard(copy: NudgeCopy, nudge: Nudge) -> InlineKeyboardMarkup:
         first = InlineKeyboardButton(buttons.checkin_now, callback_data=CHECKIN_START)
     elif nudge.kind == ReminderKind.WEEKLY_SUMMARY:
         first = InlineKeyboardButton(buttons.see_week, callback_data=PROGRESS_SHOW)
+    elif nudge.kind == ReminderKind.KUJALA:
+        first = InlineKeyboardButton(buttons.score_knee, callback_data=KUJALA_START)
     else:
         first = InlineKeyboardButton(buttons.done, callback_data=data(NudgeAction.DONE))
     snoozes = [
