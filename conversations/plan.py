@@ -25,6 +25,7 @@ from bot.services.today import TaskDone, TodayPlan, mark_plan_task_done, plan_to
 from bot.telegram.callback_data import CallbackData, StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import Button, inline
+from conversations.learn import send_card_for_today
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,8 @@ async def show_plan(update: Update, context: Context) -> None:
     assert update.effective_user is not None
     text, markup = today_view(services(context), update.effective_user.id)
     await update.effective_message.reply_text(text, reply_markup=markup)
+    # The education card the day calls for (the first days, the load card), once a day.
+    await send_card_for_today(update.effective_message, services(context), update.effective_user.id)
 
 
 async def mark_task_done(update: Update, context: Context) -> None:

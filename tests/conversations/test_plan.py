@@ -10,13 +10,20 @@ from sqlmodel import select
 
 from bot.content import get_content
 from bot.content.texts import get_texts
+from bot.services.education import FIRST_DAYS_CARDS, SHOWN_PREFIX
 from bot.storage.models import TaskLog
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 
 def _logs(db, user_id):  # type: ignore[no-untyped-def]
+    """The tasks marked done (not the education cards handed out, logged as `card:<id>`)."""
     with db.session() as s:
-        return list(s.exec(select(TaskLog).where(TaskLog.user_id == user_id)))
+        rows = s.exec(select(TaskLog).where(TaskLog.user_id == user_id))
+        return [r for r in rows if not r.task_id.startswith(SHOWN_PREFIX)]
+
+
+def first_card_title() -> str:
+    return next(c.title for c in get_content().education if c.id == FIRST_DAYS_CARDS[0])
 
 
 async def test_plan_before_any_assessment_points_to_assess(harness):
@@ -47,7 +54,9 @@ async def test_done_is_stored_once_per_local_day(harness, db, clock):
     user = harness.user(302)
     await onboard(user, zone="Tokyo")  # 09:00 UTC is 18:00 in Tokyo
     await assess(user, TYPICAL)
-    plan_message = user.last
+    # The knee check ends with the plan, then the first day's education card.
+    plan_message, card = user.messages[-2:]
+    assert (card.text or "").startswith(first_card_title())
     data = next(
         b["callback_data"]
         for b in plan_message.inline_buttons
