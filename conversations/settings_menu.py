@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
@@ -225,8 +226,8 @@ def refused_text(copy: SettingsCopy, refused: settings_service.Refused) -> str:
 async def open_menu(update: Update, context: Context) -> int:
     """Show every setting with its current value; leaves any setting being typed."""
     svc = services(context)
-    with svc.db.session() as session:
-        view = settings_service.settings_of(session, user_id_of(update))
+    user_id = user_id_of(update)
+    view = await svc.db.run(lambda session: settings_service.settings_of(session, user_id))
     copy = _copy(context)
     message = message_of(update)
     if view is None:
@@ -269,8 +270,8 @@ async def _edit(update: Update, context: Context, press: CallbackData) -> str | 
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    with svc.db.session() as session:
-        view = settings_service.settings_of(session, user_id_of(update))
+    user_id = user_id_of(update)
+    view = await svc.db.run(lambda session: settings_service.settings_of(session, user_id))
     await query.answer()
     if view is None:
         return await _not_set_up(update, context)
@@ -314,10 +315,10 @@ async def _edit(update: Update, context: Context, press: CallbackData) -> str | 
 
 async def _time_given(update: Update, context: Context, step: Step, value: time) -> str | int:
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_time(
-            session, user_id_of(update), step, value, svc.clock.now()
-        )
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_time(session, user_id, step, value, now)
+    )
     copy = _copy(context)
     message = message_of(update)
     if isinstance(outcome, settings_service.NotSetUp):
@@ -366,8 +367,10 @@ async def _zone_picked(update: Update, context: Context, press: CallbackData) ->
     await query.answer()
     await drop_buttons(query.message)
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_zone(session, user_id_of(update), zone, svc.clock.now())
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_zone(session, user_id, zone, now)
+    )
     return await _zone_outcome(update, context, outcome, zone)
 
 
@@ -399,10 +402,10 @@ async def _weekly_given(
     update: Update, context: Context, *, day: int | None = None, at: time | None = None
 ) -> str | int:
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_weekly(
-            session, user_id_of(update), svc.clock.now(), day=day, at=at
-        )
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_weekly(session, user_id, now, day=day, at=at)
+    )
     copy = _copy(context)
     message = message_of(update)
     if isinstance(outcome, settings_service.NotSetUp):
@@ -431,10 +434,10 @@ async def _switched(update: Update, context: Context, press: CallbackData) -> in
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.switch(
-            session, user_id_of(update), which, enabled, svc.clock.now()
-        )
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.switch(session, user_id, which, enabled, now)
+    )
     await query.answer()
     if isinstance(outcome, settings_service.NotSetUp):
         return await _not_set_up(update, context)
@@ -511,8 +514,10 @@ async def _capped(update: Update, context: Context, press: CallbackData) -> int:
     await query.answer()
     await drop_buttons(query.message)
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_cap(session, user_id_of(update), cap, svc.clock.now())
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_cap(session, user_id, cap, now)
+    )
     if isinstance(outcome, settings_service.NotSetUp):
         return await _not_set_up(update, context)
     log.info("settings user=%s changed=cap", user_id_of(update))
@@ -567,10 +572,15 @@ async def zone_typed(update: Update, context: Context) -> str | int | None:
     if text is None:
         return None
     svc = services(context)
-    with svc.db.session() as session:
-        user_id = user_id_of(update)
+    user_id, now = user_id_of(update), svc.clock.now()
+
+    def work(
+        session: Session,
+    ) -> tuple[settings_service.SettingsView | None, settings_service.ZoneChange]:
         current = settings_service.settings_of(session, user_id)
-        outcome = settings_service.change_zone_typed(session, user_id, text, svc.clock.now())
+        return current, settings_service.change_zone_typed(session, user_id, text, now)
+
+    current, outcome = await svc.db.run(work)
     return await _zone_outcome(update, context, outcome, current.zone if current else "")
 
 
@@ -599,8 +609,8 @@ def _time_typed(step: Step) -> Callable[[Update, Context], Coroutine[Any, Any, s
         if text is None:
             return None
         svc = services(context)
-        with svc.db.session() as session:
-            view = settings_service.settings_of(session, user_id_of(update))
+        user_id = user_id_of(update)
+        view = await svc.db.run(lambda session: settings_service.settings_of(session, user_id))
         if view is None:
             return await _not_set_up(update, context)
         value = await read_typed_time(
