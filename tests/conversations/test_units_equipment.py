@@ -52,17 +52,25 @@ async def test_a_london_runner_sees_metric_and_can_switch_to_imperial(
     plan = dosages(db, 1601, clock)
     assert plan["hamstring_stretch"][1] == "3 x 30 s, foot on a 15-20 cm step"
     assert "inch" not in " ".join(d for _t, d, _n in plan.values())
+    await user.send("/plan")
+    assert "Hamstring stretch on a step: 3 x 30 s, foot on a 15-20 cm step" in user.last_text
+    assert " ft " not in user.last_text
+    assert "inch" not in user.last_text
     await user.send("/settings")
     assert "Lengths in metric (cm, m)" in user.last_text
     await user.press("Units: metric")
     assert user.last_text == "Units: imperial (inch, ft). Today's plan shows it now (/plan)."
+    assert "Units: imperial" in user.messages[-2].button_labels  # the menu, updated in place
     with db.session() as s:
         stored = s.get(Profile, 1601)
         assert stored is not None
         assert stored.units == "imperial"
     assert dosages(db, 1601, clock)["hamstring_stretch"][1] == "3 x 30 s, foot on a 6-8 inch step"
-    menu = user.messages[-2]
-    assert "Units: imperial" in menu.button_labels  # the menu shows the new value in place
+    await user.send("/plan")
+    assert "Hamstring stretch on a step: 3 x 30 s, foot on a 6-8 inch step" in user.last_text
+    await user.send("/settings")
+    menu = user.last
+    assert "Units: imperial" in menu.button_labels
     await user.press("Units: imperial", menu)
     assert dosages(db, 1601, clock)["hamstring_stretch"][1] == "3 x 30 s, foot on a 15-20 cm step"
 
