@@ -56,6 +56,16 @@ def describe_dosage(
     parts: list[str] = []
     distance = dosage.distance_ft
     distance_used = False
+    # The distance's numbers and unit, as both distance templates take them.
+    span = (
+        {
+            "distance_min": feet(distance.min, units),
+            "distance_max": feet(distance.max, units),
+            "distance_unit": unit.distance,
+        }
+        if distance is not None
+        else {}
+    )
     if dosage.sets and dosage.reps:
         parts.append(content.render(t.sets_reps, sets=dosage.sets, reps=dosage.reps))
     elif dosage.sets and dosage.hold_seconds:
@@ -69,29 +79,14 @@ def describe_dosage(
             )
         )
     elif dosage.sets and distance is not None:
-        parts.append(
-            content.render(
-                t.sets_distance,
-                sets=dosage.sets,
-                distance_min=feet(distance.min, units),
-                distance_max=feet(distance.max, units),
-                distance_unit=unit.distance,
-            )
-        )
+        parts.append(content.render(t.sets_distance, sets=dosage.sets, **span))
         distance_used = True
     elif dosage.hold_seconds:
         parts.append(content.render(t.hold_tender, hold_seconds=dosage.hold_seconds))
     elif dosage.sets:
         parts.append(content.render(t.passes, sets=dosage.sets))
     if distance is not None and not distance_used:
-        parts.append(
-            content.render(
-                t.distance,
-                distance_min=feet(distance.min, units),
-                distance_max=feet(distance.max, units),
-                distance_unit=unit.distance,
-            )
-        )
+        parts.append(content.render(t.distance, **span))
     if dosage.eccentric_seconds:
         parts.append(content.render(t.eccentric, eccentric_seconds=dosage.eccentric_seconds))
     if dosage.max_knee_flexion_deg:

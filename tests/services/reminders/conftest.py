@@ -60,6 +60,15 @@ def make_runner(
         change_plan(s, user_id, PlanState(stage=Stage(stage), stage_since=now.date()), now)
 
 
+def finish_onboarding(db: Database, user_id: int) -> None:
+    """Onboarding's last answer (the age band), so the /settings use cases apply."""
+    with db.session() as s:
+        profile = s.get(Profile, user_id)
+        assert profile is not None
+        profile.age_band = "18_39"
+        s.add(profile)
+
+
 def set_stage(db: Database, user_id: int, stage: str, now: datetime) -> None:
     with db.session() as s:
         current = load_state(s, user_id)

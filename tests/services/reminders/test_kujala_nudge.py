@@ -11,12 +11,18 @@ from zoneinfo import ZoneInfo
 from bot.clock import utc
 from bot.services import settings as settings_service
 from bot.services.reminders.planner import jitter_minutes
-from bot.storage.models import Profile
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
 from bot.telegram.jobs import replay
 from tests.conversations.test_kujala import KNOWN, tap
 
-from .conftest import deliveries_of, make_runner, nudge_kind, nudges, reminders_of
+from .conftest import (
+    deliveries_of,
+    finish_onboarding,
+    make_runner,
+    nudge_kind,
+    nudges,
+    reminders_of,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -74,11 +80,7 @@ async def test_an_ignored_nudge_comes_back_a_week_later_not_every_day(harness, d
 async def test_settings_switch_it_off_and_on(harness, db, clock):
     start = utc(2026, 3, 20, 9, 0)
     make_runner(db, 403, start, stage="phase1", kujala=True)
-    with db.session() as s:  # onboarding's last answer, so /settings applies
-        profile = s.get(Profile, 403)
-        assert profile is not None
-        profile.age_band = "18_39"
-        s.add(profile)
+    finish_onboarding(db, 403)
     assert kujala_row(db, 403).next_fire_at is not None
     with db.session() as s:
         settings_service.switch(s, 403, settings_service.Switch.KUJALA, False, start)

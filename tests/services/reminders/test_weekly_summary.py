@@ -22,7 +22,14 @@ from bot.telegram.jobs import replay
 from conversations.progress import chart_labels
 from tests.conversations.test_progress import days_of, drawn
 
-from .conftest import deliveries_of, make_runner, nudge_kind, nudges, reminders_of
+from .conftest import (
+    deliveries_of,
+    finish_onboarding,
+    make_runner,
+    nudge_kind,
+    nudges,
+    reminders_of,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -122,11 +129,7 @@ async def test_moving_the_summary_moves_its_reminder_and_switching_it_off_disabl
 ):
     start = utc(2026, 3, 20, 9, 0)  # a Friday
     make_runner(db, 303, start, stage="phase1", weekly_summary=True)
-    with db.session() as s:  # onboarding's last answer, so /settings applies
-        profile = s.get(Profile, 303)
-        assert profile is not None
-        profile.age_band = "18_39"
-        s.add(profile)
+    finish_onboarding(db, 303)
     before = weekly_row(db, 303).next_fire_at
     assert before is not None
     assert before.astimezone(LONDON).date() == date(2026, 3, 22)
