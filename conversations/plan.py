@@ -21,6 +21,7 @@ from bot.coaching.plan import Task, describe_dosage
 from bot.content import Exercise, get_content
 from bot.content.kinds import Stage, TaskKind
 from bot.content.texts import PlanCopy, get_texts
+from bot.services.settings import plan_preferences
 from bot.services.today import TaskDone, TodayPlan, mark_plan_task_done, plan_today, task_today
 from bot.telegram.callback_data import CallbackData, StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
@@ -199,7 +200,8 @@ async def show_exercise(update: Update, context: Context) -> None:
     svc = services(context)
     with svc.db.session() as session:
         today, task = task_today(session, update.effective_user.id, exercise_id, svc.clock.now())
-    dosage = task.dosage if task is not None else describe_dosage(exercise.dosage)
+        units = plan_preferences(session, update.effective_user.id).units  # off today's plan
+    dosage = task.dosage if task is not None else describe_dosage(exercise.dosage, units=units)
     text = exercise_text(exercise, dosage, task.instructions if task is not None else "")
     rows: list[list[Button]] = [
         [

@@ -5,6 +5,8 @@ on today's plan. Every change is confirmed in one line."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.coaching.units import Units, default_units, feet, inches
 from bot.content import get_content
 from bot.content.texts import get_texts
@@ -137,3 +139,15 @@ def test_every_exercise_that_needs_kit_has_a_short_alternative() -> None:
     for exercise in needing.values():
         assert exercise.without is not None
         assert len(exercise.without.title) <= 30
+
+
+async def test_an_exercise_opened_off_todays_plan_shows_the_runners_units(
+    harness: BotHarness, db: Database, clock
+) -> None:
+    user = await phase1_runner(harness, 1605)
+    clock.advance(timedelta(days=1))  # not a strength day: the side steps are not on the plan
+    assert "band_lateral_walk" not in dosages(db, 1605, clock)
+    await user.press_data("plan:ex:band_lateral_walk")  # yesterday's button
+    assert "Band side steps (lateral walks)" in user.last_text
+    assert "3 x 3-4.5 m each way" in user.last_text
+    assert " ft " not in user.last_text
