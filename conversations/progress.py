@@ -141,10 +141,16 @@ def weekly_summary_photos(svc: Services) -> PhotoSource:
         def work(session: Session) -> progress.Report | progress.TooFew | progress.NeedsConsent:
             return progress.progress_report(session, nudge.chat_id, now, on=nudge.local_date)
 
-        report = await svc.db.run(work)
-        if not isinstance(report, progress.Report):
+        try:
+            report = await svc.db.run(work)
+            if not isinstance(report, progress.Report):
+                return None
+            png = await asyncio.to_thread(progress_png, report.chart, chart_labels(svc.texts))
+        except Exception:
+            # The send is already under way (its row is `sending`): the plain nudge, with
+            # "See my week", still goes rather than nothing.
+            log.exception("weekly chart failed user=%s; sent as words", nudge.chat_id)
             return None
-        png = await asyncio.to_thread(progress_png, report.chart, chart_labels(svc.texts))
         return NudgePhoto(png, weekly_caption(nudge.text, report, svc.texts))
 
     return photo_for

@@ -66,6 +66,14 @@ def store_checkins(db, user_id: int, first: date, last: date) -> dict[date, tupl
     return pains
 
 
+def sent_weekly_days(db, user_id: int) -> list[date]:  # type: ignore[no-untyped-def]
+    return sorted(
+        d.local_date
+        for d in deliveries_of(db, user_id)
+        if d.kind == ReminderKind.WEEKLY_SUMMARY and d.outcome == DeliveryOutcome.SENT
+    )
+
+
 async def test_the_weekly_summary_arrives_once_a_week_at_19_local_across_the_clock_change(
     harness, db, clock
 ):
@@ -169,3 +177,21 @@ def test_the_jitter_never_carries_the_summary_past_midnight() -> None:
     ]
     assert weekly.at == time(23, 58)
     assert weekly.weekdays == 1 << 6
+
+
+async def test_a_chart_that_cannot_be_drawn_still_leaves_the_summary_as_words(
+    harness, db, clock, monkeypatch
+):
+    def broken(*_args: object) -> bytes:
+        raise RuntimeError("no canvas")
+
+    monkeypatch.setattr("conversations.progress.progress_png", broken)
+    start = utc(2026, 3, 22, 9, 0)  # a Sunday
+    clock.set(start)
+    make_runner(db, 304, start, stage="phase1", weekly_summary=True)
+    store_checkins(db, 304, date(2026, 3, 16), date(2026, 3, 22))
+    await replay(harness.app, start, utc(2026, 3, 22, 20, 0), timedelta(minutes=10))
+    weekly = [m for m in nudges(harness, 304) if nudge_kind(m) == "weekly_summary"]
+    assert [m.kind for m in weekly] == ["text"]
+    assert weekly[0].button_labels[0] == "See my week"
+    assert sent_weekly_days(db, 304) == [date(2026, 3, 22)]
