@@ -182,7 +182,8 @@ async def _post_init(app: BotApplication) -> None:
     """Publish the command menu once the bot is connected."""
     texts = services_in(app.bot_data).texts.ui
     await app.bot.set_my_commands([BotCommand(c.command, c.description) for c in texts.commands])
-    start_dispatcher(app)  # the one repeating reminder job
+    # The one repeating reminder job; the weekly summary goes out as /progress's chart.
+    start_dispatcher(app, photos=progress.weekly_summary_photos(services_in(app.bot_data)))
     start_housekeeping(app)  # daily: forget people blocked longer than the retention period
     # Compile the safety screen and index the world's places now, off the event loop, rather
     # than making the first person who types wait (about a second each, once per process).

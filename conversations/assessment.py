@@ -22,6 +22,7 @@ from bot.content.texts import AssessmentCopy, Texts, get_texts
 from bot.services import assessment as knee_check
 from bot.storage.models import Assessment
 from bot.telegram.context import Context, Services
+from conversations.learn import send_card_for_today
 from conversations.plan import clearance_keyboard, today_view
 from conversations.question_flow import QuestionFlow
 from conversations.safety import sources_line
@@ -81,6 +82,7 @@ class KneeCheckFlow(QuestionFlow[Assessment, knee_check.Conclusion, knee_check.B
         if not result.referred:
             text, markup = today_view(svc, user_id)
             await message.reply_text(text, reply_markup=markup)
+            await send_card_for_today(message, svc, user_id)  # the first day's card
 
 
 FLOW = KneeCheckFlow(knee_check.KNEE_CHECK)

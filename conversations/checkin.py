@@ -27,6 +27,7 @@ from bot.services import checkins as daily_checkin
 from bot.services.plans import paused_by
 from bot.storage.models import CheckinRecord
 from bot.telegram.context import Context, Services, services
+from conversations.learn import send_card_for_today
 from conversations.plan import today_view
 from conversations.question_flow import QuestionFlow, user_id_of
 from conversations.safety import sources_line
@@ -171,6 +172,9 @@ class DailyCheckinFlow(QuestionFlow[CheckinRecord, daily_checkin.Ending, daily_c
         if decision.new_state.stage is not result.stage_before:
             text, markup = today_view(svc, user_id)
             await message.reply_text(text, reply_markup=markup)
+        # The card the day calls for: the pain rules when the plan holds for pain, the load
+        # card on the day the return-to-running gate is asked, a first-days card.
+        await send_card_for_today(message, svc, user_id)
 
 
 FLOW = DailyCheckinFlow(daily_checkin.DAILY_CHECKIN)

@@ -153,8 +153,8 @@ async def set_offers(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    with svc.db.session() as session:
-        saved = knee_score.set_offers(session, user_id_of(update), enabled, svc.clock.now())
+    user_id, now = user_id_of(update), svc.clock.now()
+    saved = await svc.db.run(lambda session: knee_score.set_offers(session, user_id, enabled, now))
     copy = _copy(svc.texts)
     if not saved:
         await query.answer(copy.no_profile)

@@ -4,7 +4,8 @@ button carries the card id (`learn:open:<id>`, `learn:list`), so old buttons kee
 card shown on its own leads to the list in a new message (`learn:list:new`), so it stays.
 
 Also the one way a card is shown on its own (`send_card_for_today`): bot/services/education.py
-decides which card a day calls for; the check-in result, the plan view and /progress call this.
+decides which card a day calls for; the knee check's plan, /plan, the check-in result and
+/progress (its own report) hand it out.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def card_keyboard(texts: Texts, *, on_its_own: bool = False) -> InlineKeyboardMa
 
 async def send_card_for_today(message: Message, svc: Services, user_id: int) -> None:
     """Send the card today calls for (at most once a local day), if there is one."""
-    with svc.db.session() as session:
-        card = education.card_for_today(session, user_id, svc.clock.now())
+    now = svc.clock.now()
+    card = await svc.db.run(lambda session: education.card_for_today(session, user_id, now))
     if card is not None:
         await message.reply_text(
             card_text(card, svc.texts), reply_markup=card_keyboard(svc.texts, on_its_own=True)

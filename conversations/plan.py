@@ -26,6 +26,7 @@ from bot.coaching.plan import Task, describe_dosage
 from bot.content import Exercise, get_content
 from bot.content.kinds import Stage, TaskKind
 from bot.content.texts import PlanCopy, get_texts
+from bot.services.settings import plan_preferences
 from bot.services.today import (
     TaskDone,
     TaskDoneResult,
@@ -39,6 +40,7 @@ from bot.services.today import (
 from bot.telegram.callback_data import CallbackData, StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import Button, inline
+from conversations.learn import send_card_for_today
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +163,11 @@ def page_rows(task: Task, day: date, done: int) -> list[list[Button]]:
 
 
 async def show_plan(update: Update, context: Context) -> None:
-    """Show today's plan."""
+    """Show today's plan, then the education card the day calls for (once a day)."""
     await _reply_with_plan(update, context, plan_today)
+    assert update.effective_message is not None
+    assert update.effective_user is not None
+    await send_card_for_today(update.effective_message, services(context), update.effective_user.id)
 
 
 async def show_yesterday(update: Update, context: Context) -> None:
@@ -296,7 +301,8 @@ async def show_exercise(update: Update, context: Context) -> None:
     user_id, now = update.effective_user.id, svc.clock.now()
     plan, task = await svc.db.run(lambda session: task_on(session, user_id, exercise_id, day, now))
     if task is None:
-        dosage = describe_dosage(exercise.dosage)
+        units = await svc.db.run(lambda session: plan_preferences(session, user_id).units)
+        dosage = describe_dosage(exercise.dosage, units=units)
         text = exercise_text(exercise, dosage, "")
         rows = [_variant_row(exercise.id), [(copy.back_button, callback(FLOW, "today"))]]
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -21,8 +22,10 @@ from bot.content.kinds import Stage
 from bot.content.texts import Texts
 from bot.services import progress
 from bot.services.charts import ChartLabels, progress_png
+from bot.services.reminders.nudge import Nudge
 from bot.telegram.callback_data import pattern
-from bot.telegram.context import Context, services
+from bot.telegram.context import Context, Services, services
+from bot.telegram.nudges import NudgePhoto, PhotoSource
 from conversations.kujala import score_line
 from conversations.learn import card_keyboard, card_text
 from conversations.safety import sources_line
@@ -84,8 +87,8 @@ async def show_progress(update: Update, context: Context) -> None:
     assert message is not None
     assert user is not None
     svc = services(context)
-    with svc.db.session() as session:
-        report = progress.progress_report(session, user.id, svc.clock.now())
+    now = svc.clock.now()
+    report = await svc.db.run(lambda session: progress.progress_report(session, user.id, now))
     copy = svc.texts.progress.progress
     if isinstance(report, progress.NeedsConsent):
         await message.reply_text(copy.needs_start)
@@ -111,6 +114,46 @@ async def show_progress_pressed(update: Update, context: Context) -> None:
     assert query is not None
     await query.answer()
     await show_progress(update, context)
+
+
+CAPTION_LIMIT = 1024
+
+
+def weekly_caption(nudge_text: str, report: progress.Report, texts: Texts) -> str:
+    """The weekly summary's words under its chart: the nudge's line, the chart's span, and
+    this week against last with the streak and knee score; without the sources line if the
+    whole would pass Telegram's caption limit, and without the summary if even that would."""
+    head = f"{nudge_text}\n\n{caption(report, texts)}"
+    full = f"{head}\n\n{summary_text(report, texts)}"
+    if len(full) <= CAPTION_LIMIT:
+        return full
+    shorter = f"{head}\n\n{summary_text(report, texts).rsplit(chr(10) * 2, 1)[0]}"
+    return shorter if len(shorter) <= CAPTION_LIMIT else head
+
+
+def weekly_summary_photos(svc: Services) -> PhotoSource:
+    """The weekly summary's picture: the /progress chart of the week it is for, drawn when
+    the dispatcher sends it; None (the plain nudge) before there are enough check-ins."""
+
+    async def photo_for(nudge: Nudge) -> NudgePhoto | None:
+        now = svc.clock.now()
+
+        def work(session: Session) -> progress.Report | progress.TooFew | progress.NeedsConsent:
+            return progress.progress_report(session, nudge.chat_id, now, on=nudge.local_date)
+
+        try:
+            report = await svc.db.run(work)
+            if not isinstance(report, progress.Report):
+                return None
+            png = await asyncio.to_thread(progress_png, report.chart, chart_labels(svc.texts))
+        except Exception:
+            # The send is already under way (its row is `sending`): the plain nudge, with
+            # "See my week", still goes rather than nothing.
+            log.exception("weekly chart failed user=%s; sent as words", nudge.chat_id)
+            return None
+        return NudgePhoto(png, weekly_caption(nudge.text, report, svc.texts))
+
+    return photo_for
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

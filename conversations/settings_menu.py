@@ -1,5 +1,5 @@
 """/settings: a menu of buttons to change the time zone, the times of the runner's day, each
-nudge kind on or off, the daily limit and the knee-score offer.
+nudge kind on or off, the daily limit, the knee-score offer, the units and the kit at hand.
 
 Every press and every typed value calls one use case of bot/services/settings.py in one unit of
 work (which validates, stores and re-plans the reminders) and renders its outcome: a one-line
@@ -17,10 +17,13 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
+from bot.coaching.units import Units
+from bot.content import Equipment
 from bot.content.texts import SettingsCopy, Texts
 from bot.services import settings as settings_service
 from bot.services.onboarding import MIN_WAKING_HOURS, DayProblem, Step
@@ -113,7 +116,16 @@ def menu_text(view: SettingsView, copy: SettingsCopy) -> str:
         cap=view.daily_cap,
         weekday=copy.weekdays[view.weekly_day],
         week_time=format_clock_time(view.weekly_time),
+        units=copy.units[view.units.value],
     )
+
+
+def _kit_word(copy: SettingsCopy, have: bool) -> str:
+    return copy.kit_yes if have else copy.kit_no
+
+
+def _other_units(units: Units) -> Units:
+    return Units.IMPERIAL if units is Units.METRIC else Units.METRIC
 
 
 def menu_keyboard(view: SettingsView, copy: SettingsCopy) -> InlineKeyboardMarkup:
@@ -130,6 +142,17 @@ def menu_keyboard(view: SettingsView, copy: SettingsCopy) -> InlineKeyboardMarku
         )
         for which, on in view.switches.items()
     ]
+    kit: list[Button] = [
+        (
+            buttons.switch.format(setting=getattr(names, item.value), state=_kit_word(copy, have)),
+            callback(FLOW, "kit", item.value, "off" if have else "on"),
+        )
+        for item, have in view.kit.items()
+    ]
+    units = (
+        buttons.units.format(units=view.units.value),
+        callback(FLOW, "units", _other_units(view.units).value),
+    )
     rows: list[list[Button]] = [
         [(buttons.zone, callback(FLOW, "edit", ZONE))],
         [
@@ -140,6 +163,8 @@ def menu_keyboard(view: SettingsView, copy: SettingsCopy) -> InlineKeyboardMarku
         *in_rows(switches, 2),
         [(buttons.cap.format(cap=view.daily_cap), callback(FLOW, "edit", CAP))],
         [(buttons.weekly, callback(FLOW, "edit", WEEK))],
+        [units, *kit[:1]],
+        kit[1:],
         [(buttons.done, callback(FLOW, "done"))],
     ]
     return inline(rows)
@@ -201,8 +226,8 @@ def refused_text(copy: SettingsCopy, refused: settings_service.Refused) -> str:
 async def open_menu(update: Update, context: Context) -> int:
     """Show every setting with its current value; leaves any setting being typed."""
     svc = services(context)
-    with svc.db.session() as session:
-        view = settings_service.settings_of(session, user_id_of(update))
+    user_id = user_id_of(update)
+    view = await svc.db.run(lambda session: settings_service.settings_of(session, user_id))
     copy = _copy(context)
     message = message_of(update)
     if view is None:
@@ -245,8 +270,8 @@ async def _edit(update: Update, context: Context, press: CallbackData) -> str | 
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    with svc.db.session() as session:
-        view = settings_service.settings_of(session, user_id_of(update))
+    user_id = user_id_of(update)
+    view = await svc.db.run(lambda session: settings_service.settings_of(session, user_id))
     await query.answer()
     if view is None:
         return await _not_set_up(update, context)
@@ -290,10 +315,10 @@ async def _edit(update: Update, context: Context, press: CallbackData) -> str | 
 
 async def _time_given(update: Update, context: Context, step: Step, value: time) -> str | int:
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_time(
-            session, user_id_of(update), step, value, svc.clock.now()
-        )
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_time(session, user_id, step, value, now)
+    )
     copy = _copy(context)
     message = message_of(update)
     if isinstance(outcome, settings_service.NotSetUp):
@@ -342,8 +367,10 @@ async def _zone_picked(update: Update, context: Context, press: CallbackData) ->
     await query.answer()
     await drop_buttons(query.message)
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_zone(session, user_id_of(update), zone, svc.clock.now())
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_zone(session, user_id, zone, now)
+    )
     return await _zone_outcome(update, context, outcome, zone)
 
 
@@ -375,10 +402,10 @@ async def _weekly_given(
     update: Update, context: Context, *, day: int | None = None, at: time | None = None
 ) -> str | int:
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_weekly(
-            session, user_id_of(update), svc.clock.now(), day=day, at=at
-        )
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_weekly(session, user_id, now, day=day, at=at)
+    )
     copy = _copy(context)
     message = message_of(update)
     if isinstance(outcome, settings_service.NotSetUp):
@@ -407,10 +434,10 @@ async def _switched(update: Update, context: Context, press: CallbackData) -> in
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.switch(
-            session, user_id_of(update), which, enabled, svc.clock.now()
-        )
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.switch(session, user_id, which, enabled, now)
+    )
     await query.answer()
     if isinstance(outcome, settings_service.NotSetUp):
         return await _not_set_up(update, context)
@@ -422,6 +449,50 @@ async def _switched(update: Update, context: Context, press: CallbackData) -> in
         saved_text(copy, setting, _state_word(copy, enabled), outcome)
     )
     return END
+
+
+async def _plan_setting_saved(
+    update: Update, context: Context, outcome: settings_service.Change, setting: str, choice: str
+) -> int:
+    """Units or kit: the menu shows the new value in place, and one line confirms it."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if isinstance(outcome, settings_service.NotSetUp):
+        return await _not_set_up(update, context)
+    copy = _copy(context)
+    await _refresh_menu(query.message, outcome.view, copy)
+    await message_of(update).reply_text(copy.saved_plan.format(setting=setting, choice=choice))
+    return END
+
+
+async def _units_pressed(update: Update, context: Context, press: CallbackData) -> int:
+    units = Units(press.text(0, choices=frozenset(u.value for u in Units)))
+    svc = services(context)
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_units(session, user_id, units, now)
+    )
+    log.info("settings user=%s changed=units", user_id)
+    copy = _copy(context)
+    return await _plan_setting_saved(
+        update, context, outcome, copy.names.units, copy.units[units.value]
+    )
+
+
+async def _kit_pressed(update: Update, context: Context, press: CallbackData) -> int:
+    item = Equipment(press.text(0, choices=frozenset(e.value for e in Equipment)))
+    have = press.text(1, choices=frozenset({"on", "off"})) == "on"
+    svc = services(context)
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_kit(session, user_id, item, have, now)
+    )
+    log.info("settings user=%s changed=kit", user_id)
+    copy = _copy(context)
+    return await _plan_setting_saved(
+        update, context, outcome, getattr(copy.names, item.value), _kit_word(copy, have)
+    )
 
 
 async def _refresh_menu(message: object, view: SettingsView, copy: SettingsCopy) -> None:
@@ -443,8 +514,10 @@ async def _capped(update: Update, context: Context, press: CallbackData) -> int:
     await query.answer()
     await drop_buttons(query.message)
     svc = services(context)
-    with svc.db.session() as session:
-        outcome = settings_service.change_cap(session, user_id_of(update), cap, svc.clock.now())
+    user_id, now = user_id_of(update), svc.clock.now()
+    outcome = await svc.db.run(
+        lambda session: settings_service.change_cap(session, user_id, cap, now)
+    )
     if isinstance(outcome, settings_service.NotSetUp):
         return await _not_set_up(update, context)
     log.info("settings user=%s changed=cap", user_id_of(update))
@@ -465,6 +538,8 @@ async def setting_pressed(update: Update, context: Context) -> str | int:
         "switch": _switched,
         "cap": _capped,
         "weekday": _weekday_pressed,
+        "units": _units_pressed,
+        "kit": _kit_pressed,
     }
     if press.action == "menu":
         return await _show_menu_again(update, context)
@@ -497,10 +572,15 @@ async def zone_typed(update: Update, context: Context) -> str | int | None:
     if text is None:
         return None
     svc = services(context)
-    with svc.db.session() as session:
-        user_id = user_id_of(update)
+    user_id, now = user_id_of(update), svc.clock.now()
+
+    def work(
+        session: Session,
+    ) -> tuple[settings_service.SettingsView | None, settings_service.ZoneChange]:
         current = settings_service.settings_of(session, user_id)
-        outcome = settings_service.change_zone_typed(session, user_id, text, svc.clock.now())
+        return current, settings_service.change_zone_typed(session, user_id, text, now)
+
+    current, outcome = await svc.db.run(work)
     return await _zone_outcome(update, context, outcome, current.zone if current else "")
 
 
@@ -529,8 +609,8 @@ def _time_typed(step: Step) -> Callable[[Update, Context], Coroutine[Any, Any, s
         if text is None:
             return None
         svc = services(context)
-        with svc.db.session() as session:
-            view = settings_service.settings_of(session, user_id_of(update))
+        user_id = user_id_of(update)
+        view = await svc.db.run(lambda session: settings_service.settings_of(session, user_id))
         if view is None:
             return await _not_set_up(update, context)
         value = await read_typed_time(

@@ -157,6 +157,7 @@ def worst_values(content: Content) -> dict[str, str]:
         "bot_username": "b" * 32,
         "date": DAY.strftime("%a %d %b"),
         "weekday": "Wednesday",
+        "units": max(get_texts().settings.units.values(), key=len),
         "time": times,
         "local_time": times,
         "wake": times,

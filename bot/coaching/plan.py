@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.coaching.equipment import adapt
 from bot.coaching.progression import PlanState, Stage
+from bot.coaching.units import Units, feet, inches
 from bot.content import (
     Content,
     Dosage,
+    Equipment,
     ExerciseCategory,
     Frequency,
     RunStage,
@@ -42,13 +45,27 @@ class Task:
     references: tuple[str, ...] = ()
 
 
-def describe_dosage(dosage: Dosage, content: Content | None = None) -> str:
-    """A dosage in words with its numbers, e.g. "3 x 10, 5 s down, no deeper than ..."."""
+def describe_dosage(
+    dosage: Dosage, content: Content | None = None, units: Units = Units.IMPERIAL
+) -> str:
+    """A dosage in words with its numbers, e.g. "3 x 10, 5 s down, no deeper than ...";
+    lengths in `units` (the article's own are imperial)."""
     content = content or get_content()
     t = content.messages.dosage
+    unit = t.units[units.value]
     parts: list[str] = []
     distance = dosage.distance_ft
     distance_used = False
+    # The distance's numbers and unit, as both distance templates take them.
+    span = (
+        {
+            "distance_min": feet(distance.min, units),
+            "distance_max": feet(distance.max, units),
+            "distance_unit": unit.distance,
+        }
+        if distance is not None
+        else {}
+    )
     if dosage.sets and dosage.reps:
         parts.append(content.render(t.sets_reps, sets=dosage.sets, reps=dosage.reps))
     elif dosage.sets and dosage.hold_seconds:
@@ -62,23 +79,14 @@ def describe_dosage(dosage: Dosage, content: Content | None = None) -> str:
             )
         )
     elif dosage.sets and distance is not None:
-        parts.append(
-            content.render(
-                t.sets_distance,
-                sets=dosage.sets,
-                distance_min=distance.min,
-                distance_max=distance.max,
-            )
-        )
+        parts.append(content.render(t.sets_distance, sets=dosage.sets, **span))
         distance_used = True
     elif dosage.hold_seconds:
         parts.append(content.render(t.hold_tender, hold_seconds=dosage.hold_seconds))
     elif dosage.sets:
         parts.append(content.render(t.passes, sets=dosage.sets))
     if distance is not None and not distance_used:
-        parts.append(
-            content.render(t.distance, distance_min=distance.min, distance_max=distance.max)
-        )
+        parts.append(content.render(t.distance, **span))
     if dosage.eccentric_seconds:
         parts.append(content.render(t.eccentric, eccentric_seconds=dosage.eccentric_seconds))
     if dosage.max_knee_flexion_deg:
@@ -87,7 +95,14 @@ def describe_dosage(dosage: Dosage, content: Content | None = None) -> str:
         )
     if dosage.step_height_in is not None:
         step = dosage.step_height_in
-        parts.append(content.render(t.step_height, step_min=step.min, step_max=step.max))
+        parts.append(
+            content.render(
+                t.step_height,
+                step_min=inches(step.min, units),
+                step_max=inches(step.max, units),
+                step_unit=unit.step,
+            )
+        )
     if dosage.band_position is not None:
         label = t.band_labels[dosage.band_position]
         parts.append(content.render(t.band_position, band_label=label))
@@ -166,7 +181,13 @@ def _price_tasks(content: Content) -> list[Task]:
     return tasks
 
 
-def _phase_tasks(state: PlanState, local_date: date, content: Content) -> list[Task]:
+def _phase_tasks(
+    state: PlanState,
+    local_date: date,
+    content: Content,
+    units: Units,
+    missing: frozenset[Equipment],
+) -> list[Task]:
     number = _PHASE_NUMBER[state.stage]
     every = int(content.thresholds.run_every_n_days.value)
     run_day = is_run_day(state, local_date, content)
@@ -197,29 +218,37 @@ def _phase_tasks(state: PlanState, local_date: date, content: Content) -> list[T
             continue
         if exercise.category is ExerciseCategory.RUNNING_DRILL and not state.drills_unlocked:
             continue
+        shown = adapt(exercise, dosage, entry.note or "", missing)
         tasks.append(
             Task(
                 id=exercise.id,
                 kind=TaskKind.EXERCISE,
-                title=exercise.name,
-                dosage=describe_dosage(dosage, content),
+                title=shown.title,
+                dosage=describe_dosage(shown.dosage, content, units),
                 exercise_id=exercise.id,
                 times_per_day=1,
                 time_of_day=TimeOfDay.ANY,
-                instructions=entry.note or "",
+                instructions=shown.note,
                 references=tuple(exercise.references),
             )
         )
     return tasks
 
 
-def plan_for(state: PlanState, local_date: date, content: Content | None = None) -> list[Task]:
-    """The tasks for one local day; empty once the user is referred to a clinician."""
+def plan_for(
+    state: PlanState,
+    local_date: date,
+    content: Content | None = None,
+    units: Units = Units.IMPERIAL,
+    missing: frozenset[Equipment] = frozenset(),
+) -> list[Task]:
+    """The tasks for one local day, lengths in `units`, and the alternatives of exercises
+    whose kit is `missing`; empty once the user is referred to a clinician."""
     content = content or get_content()
     if state.stage is Stage.REFERRED:
         return []
     if state.stage is Stage.PRICE:
         tasks = _price_tasks(content)
     else:
-        tasks = _phase_tasks(state, local_date, content)
+        tasks = _phase_tasks(state, local_date, content, units, missing)
     return [*tasks, _checkin_task(content)]

@@ -33,6 +33,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "days",
         "distance_max",
         "distance_min",
+        "distance_unit",
         "drop",
         "duration_seconds",
         "eccentric_seconds",
@@ -67,6 +68,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "start_note",
         "step_max",
         "step_min",
+        "step_unit",
         "this_week",
         "total_minutes",
         "trend",
@@ -297,6 +299,21 @@ class DosageOverride(_DosageFields):
     frequency: Frequency | None = None
 
 
+class Equipment(StrEnum):
+    """Kit an exercise needs; a runner without it gets the exercise's `without` instead."""
+
+    FOAM_ROLLER = "foam_roller"
+    BALL = "ball"  # a physioball (gym ball)
+    BAND = "band"  # a loop resistance band
+
+
+class WithoutEquipment(_Model):
+    """What to do instead when the runner has not got the exercise's kit."""
+
+    title: Text
+    how: Text
+
+
 class ExerciseCategory(StrEnum):
     RELEASE = "release"
     STRETCH = "stretch"
@@ -319,12 +336,20 @@ class Exercise(_Model):
     easier: Text
     harder: Text
     references: list[str] = Field(min_length=1)
+    equipment: Equipment | None = None
+    without: WithoutEquipment | None = None
 
     @model_validator(mode="after")
     def _band(self) -> Self:
         position = self.dosage.band_position
         if position is not None and position not in self.band_positions:
             raise ValueError(f"band_position {position} is not in band_positions")
+        return self
+
+    @model_validator(mode="after")
+    def _alternative(self) -> Self:
+        if (self.equipment is None) != (self.without is None):
+            raise ValueError("an exercise that needs equipment says what to do without it")
         return self
 
 
@@ -733,6 +758,11 @@ class TaskTexts(_Model):
     run_start_note: Text
 
 
+class DosageUnits(_Model):
+    distance: Text
+    step: Text
+
+
 class DosageTexts(_Model):
     sets_reps: Text
     sets_hold: Text
@@ -745,6 +775,8 @@ class DosageTexts(_Model):
     max_flexion: Text
     step_height: Text
     band_position: Text
+    # The length units, by unit system: {metric: {distance: m, step: cm}, imperial: ...}.
+    units: dict[str, DosageUnits]
     separator: str
     band_labels: dict[BandPosition, Text]
     frequency: dict[Frequency, Text]

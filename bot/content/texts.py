@@ -288,6 +288,7 @@ class ButtonTexts(TextModel):
     today_plan: str
     checkin_now: str
     see_week: str
+    score_knee: str
     snooze: str
     skip: str
 
@@ -445,6 +446,7 @@ class SettingsButtons(TextModel):
     cap: str
     weekly: str
     switch: str
+    units: str
     done: str
     back: str
 
@@ -462,6 +464,10 @@ class SettingNames(TextModel):
     checkin: str
     weekly: str
     kujala: str
+    units: str
+    foam_roller: str
+    ball: str
+    band: str
 
 
 class SettingsCopy(TextModel):
@@ -472,6 +478,10 @@ class SettingsCopy(TextModel):
     state_on: str
     state_off: str
     names: SettingNames
+    units: dict[str, str]  # unit system value -> how the menu names it
+    kit_yes: str
+    kit_no: str
+    saved_plan: str
     saved: str
     saved_nothing_planned: str
     saved_paused: str

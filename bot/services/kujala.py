@@ -31,6 +31,7 @@ from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
 from bot.services.plans import refer
 from bot.services.questionnaire import Asked
+from bot.services.reminders.planner import replan_reminders
 from bot.services.users import today_for
 from bot.storage.models import KujalaRun, KujalaStatus, Profile
 
@@ -130,6 +131,7 @@ class KneeScore:
         row.status, row.score = KujalaStatus.COMPLETE, kujala_score(answers)
         session.add(row)
         session.flush()
+        replan_reminders(session, user_id, now)  # the fortnightly nudge moves on from today
         latest = Score(row.local_date, row.score)
         return Scored(
             latest=latest,
@@ -211,6 +213,8 @@ def set_offers(session: Session, user_id: int, enabled: bool, now: datetime) -> 
         return False
     profile.kujala_enabled, profile.updated_at = enabled, now
     session.add(profile)
+    session.flush()
+    replan_reminders(session, user_id, now)  # the fortnightly nudge goes or comes back
     return True
 
 

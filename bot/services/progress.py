@@ -178,13 +178,15 @@ def chart_data(
 
 
 def progress_report(
-    session: Session, user_id: int, now: datetime
+    session: Session, user_id: int, now: datetime, on: date | None = None
 ) -> Report | TooFew | NeedsConsent:
-    """The user's progress on their local today: the chart's data and the words under it -
-    and the education card the day calls for, which is handed out (logged) here."""
+    """The user's progress on their local today (or on the local day `on`, the day a weekly
+    summary is for): the chart's data and the words under it - and, on /progress itself, the
+    education card the day calls for, which is handed out (logged) here. The weekly summary
+    (`on` given) hands out no card: it arrives unasked, and a card is one message too many."""
     if not has_consented(session, user_id):
         return NeedsConsent()
-    today, _zone = today_for(session, user_id, now)
+    today = on if on is not None else today_for(session, user_id, now)[0]
     rows = [r for r in _complete_checkins(session, user_id) if r.local_date <= today]
     recent = [r for r in rows if r.local_date > today - timedelta(days=WINDOW_DAYS)]
     if len(recent) < MIN_CHECKINS:
@@ -206,5 +208,5 @@ def progress_report(
         trend=describe_progress(history(session, user_id), today),
         streak=streak({r.local_date for r in rows}, today),
         kujala=latest,
-        card=education.card_for_today(session, user_id, now),
+        card=education.card_for_today(session, user_id, now) if on is None else None,
     )

@@ -1,5 +1,6 @@
 """/settings as use cases: what the runner has set, and one change at a time - the time zone,
-a time of their day, a nudge kind on or off, the daily cap, the knee-score offer.
+a time of their day, a nudge kind on or off, the daily cap, the knee-score offer, the units
+and the kit they have (`plan_preferences` gives the last two to today's plan).
 
 Each change is validated, stored and followed at once by a re-plan of the reminders in the
 same unit of work (`planner.replan_reminders`, through the onboarding and knee-score use cases
@@ -10,13 +11,15 @@ renders what these return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.coaching.units import Units, units_of
+from bot.content import Equipment
 from bot.services import kujala, onboarding, time_zones
 from bot.services.onboarding import DAY_STEPS, DayProblem, Step
 from bot.services.reminders.planner import replan_reminders
@@ -45,6 +48,34 @@ _SWITCH_COLUMN = {
 }
 
 
+# The Profile column behind each piece of kit.
+_KIT_COLUMN = {
+    Equipment.FOAM_ROLLER: "has_foam_roller",
+    Equipment.BALL: "has_ball",
+    Equipment.BAND: "has_band",
+}
+
+
+@dataclass(frozen=True)
+class PlanPreferences:
+    """What shapes how today's plan reads: lengths in these units, alternatives for the
+    missing kit."""
+
+    units: Units
+    missing: frozenset[Equipment] = frozenset()
+
+
+def plan_preferences(session: Session, user_id: int) -> PlanPreferences:
+    """The runner's units (their choice, else their country's) and the kit they lack."""
+    user = session.get(User, user_id)
+    profile = session.get(Profile, user_id)
+    zone = user.time_zone if user is not None else None
+    if profile is None:
+        return PlanPreferences(units_of(None, zone))
+    missing = frozenset(kit for kit, c in _KIT_COLUMN.items() if not getattr(profile, c))
+    return PlanPreferences(units_of(profile.units, zone), missing)
+
+
 @dataclass(frozen=True)
 class SettingsView:
     """What the runner has set, as the menu shows it."""
@@ -57,6 +88,8 @@ class SettingsView:
     daily_cap: int
     weekly_day: int  # Monday = 0
     weekly_time: time
+    units: Units = Units.METRIC
+    kit: dict[Equipment, bool] = field(default_factory=dict)  # True: the runner has it
 
 
 @dataclass(frozen=True)
@@ -136,6 +169,8 @@ def settings_of(session: Session, user_id: int) -> SettingsView | None:
         daily_cap=profile.daily_nudge_cap,
         weekly_day=profile.weekly_summary_day,
         weekly_time=profile.weekly_summary_time,
+        units=units_of(profile.units, user.time_zone),
+        kit={kit: bool(getattr(profile, c)) for kit, c in _KIT_COLUMN.items()},
     )
 
 
@@ -268,5 +303,29 @@ def change_cap(session: Session, user_id: int, cap: int, now: datetime) -> Chang
     profile = session.get(Profile, user_id)
     assert profile is not None
     profile.daily_nudge_cap, profile.updated_at = cap, now
+    session.add(profile)
+    return _saved(session, user_id, now)
+
+
+def change_units(session: Session, user_id: int, units: Units, now: datetime) -> Change:
+    """Show lengths in `units` from now on (the plan renders them; no reminder moves)."""
+    if settings_of(session, user_id) is None:
+        return NotSetUp()
+    profile = session.get(Profile, user_id)
+    assert profile is not None
+    profile.units, profile.updated_at = units.value, now
+    session.add(profile)
+    return _saved(session, user_id, now)
+
+
+def change_kit(session: Session, user_id: int, kit: Equipment, have: bool, now: datetime) -> Change:
+    """Say whether the runner has a piece of kit; without it the plan offers the
+    alternatives from now on."""
+    if settings_of(session, user_id) is None:
+        return NotSetUp()
+    profile = session.get(Profile, user_id)
+    assert profile is not None
+    setattr(profile, _KIT_COLUMN[kit], have)
+    profile.updated_at = now
     session.add(profile)
     return _saved(session, user_id, now)

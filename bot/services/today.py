@@ -25,6 +25,7 @@ from bot.services import tasks as task_log
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
 from bot.services.plans import latest_referral
+from bot.services.settings import plan_preferences
 from bot.services.users import today_for
 
 _PHASES = {Stage.PHASE1: 1, Stage.PHASE2: 2, Stage.PHASE3: 3}
@@ -68,7 +69,12 @@ def _plan_on(session: Session, user_id: int, day: date, local_now: datetime) -> 
     today = local_now.date()
     if state is None:
         return TodayPlan(day, None)
-    tasks = plan_for(state, day) if day >= state.stage_since or day == today else []
+    prefs = plan_preferences(session, user_id)  # lengths in their units, kit they lack
+    tasks = (
+        plan_for(state, day, units=prefs.units, missing=prefs.missing)
+        if day >= state.stage_since or day == today
+        else []
+    )
     progress = task_log.progress_today(session, user_id, tasks, day)
     # Offer /yesterday only while it is open and something of yesterday is left to log.
     yesterday_open = (

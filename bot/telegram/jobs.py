@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackContext
 from bot.metrics import observe_tick
 from bot.services.reminders.dispatcher import Dispatcher, TickReport
 from bot.telegram.context import services, services_in
+from bot.telegram.nudges import PhotoSource
 from bot.telegram.sender import TelegramNudgeSender
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,13 @@ _DISPATCHER_KEY = "reminder_dispatcher"
 JOB_NAME = "reminder-dispatcher"
 
 
-def start_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
-    """Create this process's dispatcher and schedule its tick every ~30 s."""
+def start_dispatcher(
+    app: Application[Any, Any, Any, Any, Any, Any], photos: PhotoSource | None = None
+) -> Dispatcher:
+    """Create this process's dispatcher and schedule its tick every ~30 s; `photos` draws
+    the nudges sent as pictures (the weekly summary's chart)."""
     svc = services_in(app.bot_data)
-    dispatcher = Dispatcher(svc.db, TelegramNudgeSender(app.bot))
+    dispatcher = Dispatcher(svc.db, TelegramNudgeSender(app.bot, photos=photos))
     app.bot_data[_DISPATCHER_KEY] = dispatcher
     if app.job_queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]); reminders are off")

@@ -10,6 +10,7 @@ gracefully, and anything unreadable is a stale button.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +31,22 @@ CHECKIN_START = callback("checkin", "start")
 PROGRESS_SHOW = callback("progress", "show")
 # "Today's plan" shows the plan (conversations/plan.py), where tasks are opened and ticked.
 PLAN_SHOW = callback("plan", "today")
+# The fortnightly knee-score nudge's "Score my knee" starts /kujala (conversations/kujala.py).
+KUJALA_START = callback("kujala", "start")
+
+
+@dataclass(frozen=True)
+class NudgePhoto:
+    """A nudge sent as a picture: the weekly summary's chart, its words as the caption."""
+
+    png: bytes
+    caption: str  # at most 1,024 characters (Telegram's caption limit)
+
+
+# Draws the picture a nudge is sent as, or None to send it as words with buttons (the weekly
+# summary before there are enough check-ins for a chart). conversations/progress.py provides
+# it; bot/app.py hands it to the sender, since this layer cannot import conversations.
+PhotoSource = Callable[[Nudge], Awaitable[NudgePhoto | None]]
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,8 @@ def nudge_keyboard(copy: NudgeCopy, nudge: Nudge) -> InlineKeyboardMarkup:
         first = [InlineKeyboardButton(buttons.checkin_now, callback_data=CHECKIN_START), today]
     elif nudge.kind == ReminderKind.WEEKLY_SUMMARY:
         first = [InlineKeyboardButton(buttons.see_week, callback_data=PROGRESS_SHOW)]
+    elif nudge.kind == ReminderKind.KUJALA:
+        first = [InlineKeyboardButton(buttons.score_knee, callback_data=KUJALA_START)]
     elif nudge.kind == ReminderKind.EXERCISE:
         first = [today]
     else:

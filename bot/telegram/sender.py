@@ -23,7 +23,8 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, T
 
 from bot.content.texts import NudgeCopy, get_texts
 from bot.services.reminders.nudge import Nudge, SendOutcome, SendResult
-from bot.telegram.nudges import nudge_keyboard
+from bot.storage.models.reminders import ReminderKind
+from bot.telegram.nudges import PhotoSource, nudge_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +32,28 @@ log = logging.getLogger(__name__)
 class TelegramNudgeSender:
     """Sends one nudge at a time through the bot and classifies the outcome."""
 
-    def __init__(self, bot: Bot, copy: NudgeCopy | None = None) -> None:
+    def __init__(
+        self, bot: Bot, copy: NudgeCopy | None = None, photos: PhotoSource | None = None
+    ) -> None:
         self._bot = bot
         self._copy = copy or get_texts().nudges
+        self._photos = photos
 
     async def send(self, nudge: Nudge) -> SendResult:
-        markup = nudge_keyboard(self._copy, nudge)
+        photo = None
+        if self._photos is not None and nudge.kind == ReminderKind.WEEKLY_SUMMARY:
+            photo = await self._photos(nudge)
         try:
-            message: Any = await self._bot.send_message(
-                nudge.chat_id, nudge.text, reply_markup=markup
-            )
+            message: Any
+            if photo is not None:
+                # The chart is the summary: no "See my week" button to press for it.
+                message = await self._bot.send_photo(
+                    nudge.chat_id, photo.png, caption=photo.caption
+                )
+            else:
+                message = await self._bot.send_message(
+                    nudge.chat_id, nudge.text, reply_markup=nudge_keyboard(self._copy, nudge)
+                )
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -45,13 +45,15 @@ async def test_typical_runner_ends_in_the_long_term_programme(harness, db):
     assert "« Back" in user.last.button_labels
     await assess(user, TYPICAL, start=False)
 
-    outcome, plan = user.messages[-2].text, user.last_text
+    # The outcome, today's plan, and the first day's education card with the plan.
+    outcome, plan, card = (m.text or "" for m in user.messages[-3:])
     assert "phase 2" in outcome
     assert "Why:\n- Your answers fit the usual pattern of runner's knee" in outcome
     assert "Sources: Willy et al. 2019" in outcome
     assert plan.startswith("Today")
     assert "Wall squat with a physioball: 3 x 10, 5 s down" in plan  # task with its dosage
-    assert "Wall squat with a physioball" in user.last.button_labels  # opens its page
+    assert "Wall squat with a physioball" in user.messages[-2].button_labels  # opens its page
+    assert card.startswith("What runner's knee is")
     state = plan_state(db, 200)
     assert state is not None
     assert state.stage == "phase2"
@@ -67,7 +69,7 @@ async def test_higher_rest_pain_starts_at_phase_1(harness, db):
     user = harness.user(201)
     await onboard(user)
     await assess(user, {**TYPICAL, "rest_pain": "4"})
-    assert "phase 1" in user.messages[-2].text
+    assert "phase 1" in user.messages[-3].text  # then the plan and the first day's card
     assert plan_state(db, 201).stage == "phase1"
 
 
@@ -75,7 +77,8 @@ async def test_flare_with_swelling_ends_in_price(harness, db):
     user = harness.user(202)
     await onboard(user)
     await assess(user, {**TYPICAL, "flare": "swollen"})
-    outcome, plan = user.messages[-2].text, user.last_text
+    outcome, plan, card = (m.text or "" for m in user.messages[-3:])
+    assert card.startswith("What runner's knee is")  # PRICE's first day has the same card
     assert "PRICE" in outcome
     assert "swollen" in outcome
     assert "Ice" in plan

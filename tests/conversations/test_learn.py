@@ -10,6 +10,7 @@ import pytest
 
 from bot.content import get_content
 from bot.content.kinds import RuleId, Stage
+from bot.content.texts import get_texts
 from bot.services import education
 from bot.services.education import (
     FIRST_DAYS_CARDS,
@@ -22,6 +23,7 @@ from bot.services.education import (
     choose_card,
 )
 from bot.storage.models import CheckinRecord
+from conversations.learn import card_text
 from conversations.safety import sources_line
 from tests.conversations.checkin.journeys import FLARED, PHASE1, runner_with_plan
 
@@ -115,15 +117,32 @@ def test_every_card_the_rules_name_is_in_the_content():
                                                 (FLARED, FIRST_DAYS_CARDS_IN_PRICE)])  # fmt: skip
 async def test_a_card_a_day_for_the_first_days_each_once(harness, db, clock, answers, cards):
     user = harness.user(1310)
+    texts = get_texts()
+
+    def shown(card_id: str) -> str:
+        found = education.card(card_id)
+        assert found is not None
+        return card_text(found, texts)
+
     await runner_with_plan(user, answers)
-    handed = []
-    for _day in range(4):
-        with db.session() as s:
-            handed.append(getattr(education.card_for_today(s, 1310, clock.now()), "id", None))
-        with db.session() as s:
-            assert education.card_for_today(s, 1310, clock.now()) is None  # once a day
+    # Day 0: the knee check ends with today's plan, and the first card comes with it.
+    assert user.messages[-2].text.startswith("Today")
+    assert user.last_text == shown(cards[0])
+    assert user.last.button_labels == [texts.progress.learn.back]
+    for day in (1, 2):
         clock.advance(timedelta(days=1))
-    assert handed == [*cards, None]
+        await user.send("/plan")
+        assert user.messages[-2].text.startswith("Today")
+        assert user.last_text == shown(cards[day])
+        await user.send("/plan")  # once a day: the plan alone
+        assert user.last_text.startswith("Today")
+        assert user.messages[-2].text == shown(cards[day])
+    clock.advance(timedelta(days=1))
+    await user.send("/plan")  # the first days are over
+    assert user.last_text.startswith("Today")
+    assert user.messages[-2].text.startswith("Today")
+    with db.session() as s:  # and the use case agrees: nothing more today
+        assert education.card_for_today(s, 1310, clock.now()) is None
 
 
 async def test_the_first_hold_brings_the_pain_rules(harness, db, clock):

@@ -12,14 +12,28 @@ from sqlmodel import select
 from bot.coaching.plan import describe_dosage
 from bot.content import get_content
 from bot.content.texts import get_texts
+from bot.services.education import FIRST_DAYS_CARDS, SHOWN_PREFIX
 from bot.storage.models import TaskLog
 from conversations.plan import exercise_text
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 
 def _logs(db, user_id):  # type: ignore[no-untyped-def]
+    """The tasks marked done (not the education cards handed out, logged as `card:<id>`)."""
     with db.session() as s:
-        return list(s.exec(select(TaskLog).where(TaskLog.user_id == user_id)))
+        rows = s.exec(select(TaskLog).where(TaskLog.user_id == user_id))
+        return [r for r in rows if not r.task_id.startswith(SHOWN_PREFIX)]
+
+
+def first_card_title() -> str:
+    return next(c.title for c in get_content().education if c.id == FIRST_DAYS_CARDS[0])
+
+
+def _plan_shown(user):  # type: ignore[no-untyped-def]
+    """The newest plan message: once a day an education card follows it."""
+    return next(
+        m for m in reversed(user.messages) if (m.text or "").startswith(("Today", "Yesterday"))
+    )
 
 
 async def test_plan_before_any_assessment_points_to_assess(harness):
@@ -50,6 +64,8 @@ async def test_done_is_stored_once_per_local_day(harness, db, clock):
     user = harness.user(302)
     await onboard(user, zone="Tokyo")  # 09:00 UTC is 18:00 in Tokyo
     await assess(user, TYPICAL)
+    # The knee check ends with the plan, then the first day's education card.
+    assert (user.last_text or "").startswith(first_card_title())
     await user.press("Hamstring stretch on a step")
     page = user.last
     data = next(b["callback_data"] for b in page.inline_buttons if b["text"] == "Done ✓")
@@ -173,7 +189,7 @@ async def test_yesterday_can_be_logged_until_noon(harness, db, clock):
     await assess(user, TYPICAL)
     clock.advance(timedelta(hours=23))  # 08:00 on Thursday
     await user.send("/plan")
-    assert "/yesterday is open until noon" in user.last_text
+    assert "/yesterday is open until noon" in _plan_shown(user).text
     await user.send("/yesterday")
     assert user.last_text.startswith("Yesterday, Wed 04 Mar")
     await user.press("Hamstring stretch on a step")
@@ -181,11 +197,13 @@ async def test_yesterday_can_be_logged_until_noon(harness, db, clock):
     (log,) = _logs(db, 309)
     assert (log.task_id, log.local_date) == ("hamstring_stretch", date(2026, 3, 4))
     await user.send("/plan")
-    assert "✅ Hamstring stretch" not in user.last_text  # today's plan is today's
+    today = _plan_shown(user)  # today's plan is today's: yesterday's tick is not on it
+    assert "Hamstring stretch on a step" in today.button_labels
+    assert "✅ Hamstring stretch on a step" not in today.button_labels
     assert "/yesterday is open until noon" in user.last_text  # more of yesterday to log
     clock.advance(timedelta(hours=4))  # 12:00: yesterday has closed
     await user.send("/plan")
-    assert "/yesterday" not in user.last_text
+    assert "/yesterday" not in _plan_shown(user).text
     await user.send("/yesterday")
     assert "only be logged until noon" in user.last_text
 
@@ -195,14 +213,16 @@ async def test_the_plan_says_how_to_run_and_when_strength_rests(harness, clock):
     await onboard(user)
     await assess(user, TYPICAL)  # phase 2, strength on days 0, 2, 4 ...
     await user.send("/plan")
-    assert "Running: Same as phase 1: easy and short" in user.last_text
-    assert "No strength work today" not in user.last_text
-    assert "Wall squat with a physioball" in user.last.button_labels
+    plan = _plan_shown(user)
+    assert "Running: Same as phase 1: easy and short" in plan.text
+    assert "No strength work today" not in plan.text
+    assert "Wall squat with a physioball" in plan.button_labels
     clock.advance(timedelta(days=1))
     await user.send("/plan")
-    assert "No strength work today" in user.last_text
-    assert "Wall squat with a physioball" not in user.last.button_labels
-    assert len(user.last.button_labels) <= 8
+    plan = _plan_shown(user)
+    assert "No strength work today" in plan.text
+    assert "Wall squat with a physioball" not in plan.button_labels
+    assert len(plan.button_labels) <= 8
 
 
 def test_the_wall_squat_page_gives_one_depth_in_every_phase():
@@ -222,7 +242,7 @@ async def test_yesterday_before_the_plan_began_has_nothing_to_log(harness, clock
     clock.advance(timedelta(hours=15))  # assessed at 00:00 on Thursday: no plan yesterday
     await assess(user, TYPICAL)
     await user.send("/plan")
-    assert "/yesterday" not in user.last_text  # nothing of yesterday to log
+    assert "/yesterday" not in _plan_shown(user).text  # nothing of yesterday to log
     await user.send("/yesterday")
     assert user.last_text.startswith("Your plan started today")
     assert user.last.inline_buttons == []
@@ -232,8 +252,9 @@ async def test_a_done_under_an_older_plan_message_refreshes_that_plan(harness, d
     user = harness.user(312)
     await onboard(user)
     await assess(user, TYPICAL)
-    plan_message = user.last  # Done buttons sat under the plan itself before task pages
+    plan_message = _plan_shown(user)  # Done buttons sat under the plan itself before task pages
     await user.press_data("plan:done:hamstring_stretch:20260304", plan_message)
     assert [log.task_id for log in _logs(db, 312)] == ["hamstring_stretch"]
-    assert "✅ Hamstring stretch on a step" in user.last.button_labels
-    assert user.last.message_id == plan_message.message_id  # edited in place
+    refreshed = _plan_shown(user)
+    assert "✅ Hamstring stretch on a step" in refreshed.button_labels
+    assert refreshed.message_id == plan_message.message_id  # edited in place

@@ -122,7 +122,11 @@ async def test_the_chart_is_a_png_of_the_stored_check_ins(harness, db, clock):
 
 async def test_two_weeks_better_are_worded_as_a_change_people_notice(harness, db, clock):
     user = harness.user(1202)
+    # The knee check the day before: its plan came with the first day's card.
+    clock.advance(timedelta(days=-1))
     await runner_with_plan(user, PHASE1)
+    assert user.last_text.startswith("What runner's knee is\n\n")
+    clock.advance(timedelta(days=1))
     today = date(2026, 3, 4)
     with db.session() as s:
         # Two weeks of history behind a plan that stepped up to phase 2 a week ago.
@@ -154,11 +158,9 @@ async def test_two_weeks_better_are_worded_as_a_change_people_notice(harness, db
     await user.send("/progress")
     photo, words, card = user.messages[-3:]
     assert photo.kind == "photo"
-    # The knee check was today: the first of the first days' cards comes with the chart.
-    assert card.text.startswith("What runner's knee is\n\n")
-    assert card.text.endswith(
-        "Sources: Source article (WatchFit); Willy et al. 2019 (JOSPT clinical practice guideline)"
-    )
+    # The knee check was yesterday: the second of the first days' cards comes with the chart.
+    assert card.text.startswith("Sitting and the buttocks\n\n")
+    assert card.text.endswith("Sources: Source article (WatchFit); Presswood et al. 2008")
     assert card.button_labels == ["« All cards"]
     await user.send("/progress")
     assert user.last_text == words.text  # once a day: no second card today

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import local_date
 from bot.coaching.plan import Task
+from bot.content import get_content
 from bot.content.kinds import Stage, TaskKind
 from bot.services.plan_state import tasks_for_day
 from bot.services.reminders.rules import (
@@ -25,6 +26,7 @@ from bot.services.reminders.rules import (
     RecurrenceRule,
     minutes_of,
     next_occurrence,
+    resolve,
     spread,
     waking_minutes,
     wall_from_minutes,
@@ -33,7 +35,7 @@ from bot.services.tasks import (
     mark_task_done,
     sessions_done,
 )
-from bot.storage.models import PlanStateRecord, Profile, Reminder, User
+from bot.storage.models import KujalaRun, KujalaStatus, PlanStateRecord, Profile, Reminder, User
 from bot.storage.models.reminders import ReminderKind
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class Wanted:
     slot: int
     at: time
     weekdays: int = ALL_WEEKDAYS
+    not_before: date | None = None  # no occurrence before this local date
 
 
 def _reminded_tasks(tasks: Sequence[Task], kind: str) -> list[Task]:
@@ -103,8 +106,11 @@ def quiet_hours(profile: Profile) -> QuietHours:
     return QuietHours(profile.sleep_time or DEFAULT_SLEEP, profile.wake_time or DEFAULT_WAKE)
 
 
-def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> list[Wanted]:
-    """The reminders a user in `stage` with `profile` should have (pure)."""
+def wanted_reminders(
+    user_id: int, profile: Profile, stage: Stage | None, kujala_on: date | None = None
+) -> list[Wanted]:
+    """The reminders a user in `stage` with `profile` should have (pure); `kujala_on` is
+    the local date the knee score is next due (None: not planned)."""
     if stage is None or stage == Stage.REFERRED or not profile.reminders_enabled:
         return []
     wake = profile.wake_time or DEFAULT_WAKE
@@ -136,7 +142,39 @@ def wanted_reminders(user_id: int, profile: Profile, stage: Stage | None) -> lis
         if minutes_of(at) + jitter < 24 * 60:
             at = shifted(at)
         wanted.append(Wanted(ReminderKind.WEEKLY_SUMMARY, 0, at, weekdays=day))
+    if profile.kujala_enabled and kujala_on is not None:
+        # Midway through the waking day, on the weekday it falls due: ignored, it comes back
+        # a week later; answered, the re-plan moves it a fortnight on.
+        [midday] = spread(wake, sleep, 1)
+        wanted.append(
+            Wanted(
+                ReminderKind.KUJALA,
+                0,
+                shifted(midday),
+                weekdays=1 << kujala_on.weekday(),
+                not_before=kujala_on,
+            )
+        )
     return wanted
+
+
+def kujala_due_on(session: Session, user_id: int, zone: str) -> date | None:
+    """The local date the knee score falls due: `kujala_every_days` after the last one, or
+    for the first one (the baseline) the day after consent. A fixed date, so re-plans (every
+    check-in may make one) never move an overdue offer; None before consent."""
+    last = session.exec(
+        select(col(KujalaRun.local_date))
+        .where(KujalaRun.user_id == user_id, KujalaRun.status == KujalaStatus.COMPLETE)
+        .order_by(col(KujalaRun.local_date).desc())
+        .limit(1)
+    ).first()
+    if last is not None:
+        every = int(get_content().thresholds.kujala_every_days.value)
+        return last + timedelta(days=every)
+    profile = session.get(Profile, user_id)
+    if profile is None or profile.consented_at is None:
+        return None
+    return local_date(profile.consented_at, zone) + timedelta(days=1)
 
 
 def current_stage(session: Session, user_id: int) -> Stage | None:
@@ -164,7 +202,8 @@ def replan_reminders(
     zone = user.time_zone if user is not None else None
     wanted: list[Wanted] = []
     if zone and profile is not None:
-        wanted = wanted_reminders(user_id, profile, stage)
+        due = kujala_due_on(session, user_id, zone)
+        wanted = wanted_reminders(user_id, profile, stage, due)
     kept: list[Reminder] = []
     for item in wanted:
         assert zone is not None
@@ -186,11 +225,19 @@ def replan_reminders(
                 or row.local_time != item.at
                 or row.time_zone != zone
                 or row.weekdays != item.weekdays
+                or (
+                    item.not_before is not None
+                    and row.occurrence_date is not None
+                    and row.occurrence_date < item.not_before
+                )
             )
         if changed:
             row.local_time, row.time_zone, row.weekdays = item.at, zone, item.weekdays
             row.enabled = True
-            schedule_from(row, now)
+            start = now
+            if item.not_before is not None:
+                start = max(now, resolve(item.not_before, time(0, 0), zone))
+            schedule_from(row, start)
             row.updated_at = now
         session.add(row)
         kept.append(row)

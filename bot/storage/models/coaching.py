@@ -40,6 +40,12 @@ class Profile(SQLModel, table=True):
     paused_indefinitely: bool = Field(default=False)
     # Whether the optional knee score (Kujala) is offered every `kujala_every_days`.
     kujala_enabled: bool = Field(default=True)
+    # Lengths in the plan: "metric" or "imperial"; None: the default of the user's country.
+    units: str | None = Field(default=None, max_length=8)
+    # The kit the runner has; without it the plan offers each exercise's alternative.
+    has_foam_roller: bool = Field(default=True)
+    has_ball: bool = Field(default=True)
+    has_band: bool = Field(default=True)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -25,6 +25,7 @@ class ReminderKind(StrEnum):
     EXERCISE = "exercise"
     CHECKIN = "checkin"
     WEEKLY_SUMMARY = "weekly_summary"
+    KUJALA = "kujala"  # the optional knee score, every `kujala_every_days`
 
 
 class DeliveryOutcome(StrEnum):

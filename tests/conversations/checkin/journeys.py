@@ -7,10 +7,14 @@ from collections.abc import Mapping
 
 from sqlmodel import col, select
 
+from bot.content.texts import get_texts
 from bot.sandbox.fake_telegram.users import FakeUser
+from bot.services import education
+from bot.services.education import SHOWN_PREFIX
 from bot.storage.db import Database
 from bot.storage.models import CheckinRecord, Delivery, Referral, Reminder, TaskLog
 from bot.storage.models.reminders import ReminderKind
+from conversations.learn import card_text
 from tests.conversations.journeys import TYPICAL, assess, onboard
 
 # The knee check answers that start PRICE (a visibly swollen knee), and phase 1.
@@ -91,9 +95,33 @@ def referrals(db: Database, user_id: int) -> list[Referral]:
 
 
 def tasks_done(db: Database, user_id: int) -> list[tuple[str, str]]:
+    """The tasks marked done (the education cards handed out share the log as `card:<id>`:
+    see `cards_shown`)."""
     with db.session() as s:
         rows = s.exec(select(TaskLog).where(TaskLog.user_id == user_id))
-        return sorted((row.local_date.isoformat(), row.task_id) for row in rows)
+        return sorted(
+            (row.local_date.isoformat(), row.task_id)
+            for row in rows
+            if not row.task_id.startswith(SHOWN_PREFIX)
+        )
+
+
+def cards_shown(db: Database, user_id: int) -> list[tuple[str, str]]:
+    """The education cards handed out on their own: (local date, card id)."""
+    with db.session() as s:
+        rows = s.exec(select(TaskLog).where(TaskLog.user_id == user_id))
+        return sorted(
+            (row.local_date.isoformat(), row.task_id.removeprefix(SHOWN_PREFIX))
+            for row in rows
+            if row.task_id.startswith(SHOWN_PREFIX)
+        )
+
+
+def card_message(card_id: str) -> str:
+    """An education card as it is sent on its own, with its sources."""
+    card = education.card(card_id)
+    assert card is not None
+    return card_text(card, get_texts())
 
 
 def checkin_reminder(db: Database, user_id: int) -> Reminder:

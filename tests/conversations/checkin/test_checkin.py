@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.content import get_content
+from bot.services.education import FIRST_DAYS_CARDS, LOAD_CARD, PAIN_RULES_CARD
 from bot.services.plan_state import state_from_json
 from bot.telegram.jobs import dispatcher_in
 from conversations.checkin import CheckinState
@@ -20,6 +21,8 @@ from tests.conversations.checkin.journeys import (
     PHASE1,
     answer_all,
     callback_answers,
+    card_message,
+    cards_shown,
     check_in,
     checkin_reminder,
     checkins,
@@ -289,6 +292,7 @@ async def test_cancel_stops_without_changing_anything(harness, db):
     assert checkins(db, 613) == []
     assert conversation_state(db, "checkin", 613) is None
     assert tasks_done(db, 613) == []
+    assert cards_shown(db, 613) == [("2026-11-25", "what_is_runners_knee")]  # with the plan
     await user.send("3")  # no longer read as an answer
     assert "didn't catch that" in user.last_text
 
@@ -356,16 +360,28 @@ async def test_too_much_pain_during_exercise_drops_a_level(harness, db):
     user = harness.user(618)
     await runner_with_plan(user, TYPICAL)  # phase 2
     await check_in(user, {**GOOD_DAY, "activity_pain": "7"})
-    assert "A step back, to go easier for a while. Your plan now: Phase 1" in user.messages[-2].text
+    # The result, the new plan, and the pain-rules card: the first time they hold the plan.
+    result, plan, card = (m.text or "" for m in user.messages[-3:])
+    assert "A step back, to go easier for a while. Your plan now: Phase 1" in result
+    assert plan.startswith("Today")
+    assert card == card_message(PAIN_RULES_CARD)
     assert plan_state(db, 618).stage == "phase1"
 
 
 async def test_phase_2_asks_the_running_gate_and_passing_it_starts_phase_3(harness, db, clock):
     user = harness.user(619)
     await runner_with_plan(user, TYPICAL)  # phase 2 from today
-    for _day in range(7):
+    for day in range(7):
+        seen = len(user.messages)
         await check_in(user)
-        assert LAST_QUESTION.match(user.messages[-2].text)  # how long they ran: no gate yet
+        texts = user.texts_since(seen)
+        questions = [text for text in texts if text.startswith("Question")]
+        assert LAST_QUESTION.match(questions[-1])  # how long they ran: no gate yet
+        # The first days' cards: day 0's came with the plan, days 1 and 2 follow the result.
+        if day in (1, 2):
+            assert texts[-1] == card_message(FIRST_DAYS_CARDS[day])
+        else:
+            assert texts[-1].startswith("Check-in saved")
         clock.advance(timedelta(days=1))
     await user.send("/checkin")
     await answer_all(user)
@@ -396,7 +412,9 @@ async def test_a_failed_gate_holds_phase_2(harness, db, clock):
         await check_in(user)
         clock.advance(timedelta(days=1))
     await check_in(user, {**GOOD_DAY, "run_gate": "no"})
-    assert "Your plan stays as it is: Phase 2" in user.last_text
+    # The day the gate is first asked, the load card follows the result.
+    assert "Your plan stays as it is: Phase 2" in user.messages[-2].text
+    assert user.last_text == card_message(LOAD_CARD)
     assert checkins(db, 620)[-1].run_gate_passed is False
 
 
@@ -440,7 +458,9 @@ async def test_an_unfinished_checkin_from_yesterday_does_not_block_todays_nudge(
     assert user.last_text.startswith("Question 1 of 8")
     await answer_all(user)
     assert [c.local_date.isoformat() for c in checkins(db, 623)] == ["2026-11-26"]
-    assert "Check-in saved for Thu 26 Nov." in user.last_text
+    # The knee check was the day before: the first days' second card follows the result.
+    assert "Check-in saved for Thu 26 Nov." in user.messages[-2].text
+    assert user.last_text == card_message(FIRST_DAYS_CARDS[1])
 
 
 def test_every_callback_fits_telegrams_64_bytes():

@@ -35,7 +35,8 @@ class Tapping(FakeUser):
 
 async def _log_an_exercise_in_plan(user: FakeUser) -> None:
     await user.send("/plan")
-    await user.press(user.last.button_labels[0])  # the first task's page
+    plan = next(m for m in reversed(user.messages) if (m.text or "").startswith("Today"))
+    await user.press(plan.button_labels[0], plan)  # the first task's page
     await user.press("Done ✓")
 
 

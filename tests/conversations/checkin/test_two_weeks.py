@@ -12,11 +12,14 @@ from bot.clock import ManualClock, utc
 from bot.content import get_content
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.sandbox.fake_telegram.users import FakeUser
+from bot.services.education import FIRST_DAYS_CARDS_IN_PRICE, PAIN_RULES_CARD
 from bot.services.plan_state import state_from_json
 from bot.telegram.jobs import dispatcher_in
 from tests.conversations.checkin.journeys import (
     GOOD_DAY,
     answer_all,
+    card_message,
+    cards_shown,
     check_in,
     checkin_nudge_outcomes,
     checkin_reminder,
@@ -47,6 +50,12 @@ def flare_day(pain_now: int, worst: int) -> dict[str, str]:
     }
 
 
+def is_weekly_summary(text: str | None) -> bool:
+    """The weekly summary's words (alone, or opening the chart's caption)."""
+    weekly = get_content().messages.nudges.weekly_summary
+    return any((text or "").startswith(line) for line in weekly)
+
+
 class Runner:
     """The simulated runner: checks in by command or from the nudge, on a simulated day."""
 
@@ -59,9 +68,9 @@ class Runner:
         await check_in(self.user, answers)
         seen = len(self.user.messages)
         await self.nudge(day)
-        # No check-in nudge; Sunday's weekly summary (day 4) may come in the same tick.
-        weekly = get_content().messages.nudges.weekly_summary
-        assert all(text in weekly for text in self.user.texts_since(seen))
+        # No check-in nudge; Sunday's weekly summary (day 4) may come in the same tick, as
+        # the chart with the summary's words as its caption.
+        assert all(is_weekly_summary(text) for text in self.user.texts_since(seen))
 
     async def nudge(self, day: int) -> None:
         """Let the dispatcher run at the check-in reminder's time on `day`."""
@@ -99,24 +108,31 @@ async def test_two_weeks_from_price_to_phase_1_and_on_to_phase_2(harness, db, cl
 
     # Day 1, from the nudge.
     await runner.by_nudge(1, flare_day(2, 6))
-    assert "2 of 3 settled check-ins" in user.last_text
+    # PRICE's second day: "ice is comfort" follows the result.
+    assert "2 of 3 settled check-ins" in user.messages[-2].text
+    assert user.last_text == card_message(FIRST_DAYS_CARDS_IN_PRICE[1])
     assert plan_state(db, USER).stage == "price"
 
     # Day 2: the third settled day ends PRICE; phase 1's plan follows.
     await runner.by_command(2, flare_day(1, 5))
-    result, plan = user.messages[-2].text, user.last_text
+    # The result, the new plan, and the last of the first days' cards.
+    result, plan, card = (m.text or "" for m in user.messages[-3:])
+    assert card == card_message(FIRST_DAYS_CARDS_IN_PRICE[2])
     assert "The flare has settled. Your plan now: Phase 1 - settle and mobilise." in result
     assert "the flare has settled. On to phase 1." in result
     assert plan.startswith("Today, Fri 27 Nov - Phase 1 - settle and mobilise")
     assert plan_state(db, USER).stage == "phase1"
-    assert enabled_reminders(db, USER) == ["checkin", "exercise", "weekly_summary"]  # no icing
+    # No icing; the fortnightly knee-score nudge is on by default.
+    assert enabled_reminders(db, USER) == ["checkin", "exercise", "kujala", "weekly_summary"]
 
     await runner.by_nudge(3, GOOD_DAY)
     await runner.by_command(4, GOOD_DAY)
     # Day 5: exercise pain 4/10 is acceptable but means hold.
     await runner.by_nudge(5, {**GOOD_DAY, "activity_pain": "4"})
-    assert "Your plan stays as it is: Phase 1" in user.last_text
-    assert "4/10" in user.last_text
+    assert "Your plan stays as it is: Phase 1" in user.messages[-2].text
+    assert "4/10" in user.messages[-2].text
+    # The first time the pain rules hold the plan, their card follows (once: not on day 7).
+    assert user.last_text == card_message(PAIN_RULES_CARD)
     # Day 6: the nudge comes, and the runner lets the day go by.
     await runner.nudge(6)
     assert user.last.button_labels[0] == "Check in now"
@@ -155,8 +171,7 @@ async def test_two_weeks_from_price_to_phase_1_and_on_to_phase_2(harness, db, cl
         else:
             await runner.by_nudge(day, GOOD_DAY)
         # Sunday's weekly summary (day 11) can follow the check-in: read past it.
-        weekly = get_content().messages.nudges.weekly_summary
-        texts = [m.text or "" for m in user.messages if m.text not in weekly]
+        texts = [m.text or "" for m in user.messages if not is_weekly_summary(m.text)]
         assert re.match(r"Question (\d+) of \1\b", texts[-2])  # the running gate is not due
         assert "How long did you run" in texts[-2]
         assert "Your plan stays as it is: Phase 2" in texts[-1]
@@ -169,6 +184,12 @@ async def test_two_weeks_from_price_to_phase_1_and_on_to_phase_2(harness, db, cl
     assert all(r.draft is None and r.current_question is None for r in rows)
     logged = [d for d, task in tasks_done(db, USER) if task == "checkin"]
     assert logged == [r.local_date.isoformat() for r in rows]
+    assert cards_shown(db, USER) == [
+        ("2026-11-25", "what_is_runners_knee"),
+        ("2026-11-26", "ice_is_comfort"),
+        ("2026-11-27", "meaningful_change"),
+        ("2026-11-30", "pain_rules"),
+    ]
     assert referrals(db, USER) == []
     assert plan_state(db, USER).stage == "phase2"
     # Nudges were sent on the nudge days (and the skipped day 6), skipped as done otherwise.

@@ -35,9 +35,11 @@ def make_runner(
     exercise: time = time(18, 0),
     cap: int = 5,
     weekly_summary: bool = False,
+    kujala: bool = False,
 ) -> None:
     """A consented runner with a day, a time zone and a plan stage (reminders get planned).
-    The weekly summary is off unless asked for, so the daily kinds are counted on their own."""
+    The weekly summary and the fortnightly knee-score nudge are off unless asked for, so the
+    daily kinds are counted on their own."""
     with db.session() as s:
         s.add(User(id=user_id, first_name="Runner", time_zone=zone, created_at=now))
         s.flush()
@@ -50,11 +52,21 @@ def make_runner(
                 exercise_time=exercise,
                 daily_nudge_cap=cap,
                 weekly_summary_enabled=weekly_summary,
+                kujala_enabled=kujala,
                 updated_at=now,
             )
         )
         s.flush()
         change_plan(s, user_id, PlanState(stage=Stage(stage), stage_since=now.date()), now)
+
+
+def finish_onboarding(db: Database, user_id: int) -> None:
+    """Onboarding's last answer (the age band), so the /settings use cases apply."""
+    with db.session() as s:
+        profile = s.get(Profile, user_id)
+        assert profile is not None
+        profile.age_band = "18_39"
+        s.add(profile)
 
 
 def set_stage(db: Database, user_id: int, stage: str, now: datetime) -> None:
