@@ -87,9 +87,20 @@ def test_red_flag_wins_from_a_partial_answer_set(
 
 def test_emergency_beats_other_tiers(content: Content) -> None:
     outcome = triage(
-        answers(age="under_18", clinician_signs="night_rest_pain", emergency_knee="locking")
+        answers(
+            age="under_18",
+            clinician_signs="night_rest_pain",
+            emergency_knee="locking",
+            emergency_body="hot_swollen_fever",
+        )
     )
     assert outcome.kind is OutcomeKind.EMERGENCY
+    assert outcome.red_flags == ["hot_swollen_fever", "locking", "night_rest_pain", "under_18"]
+    outcome = triage(
+        answers(age="under_18", clinician_signs="night_rest_pain", emergency_knee="locking")
+    )
+    assert outcome.kind is OutcomeKind.SAME_DAY
+    assert outcome.title == "Please get your knee seen today"
     assert outcome.red_flags == ["locking", "night_rest_pain", "under_18"]
     outcome = triage(answers(age="under_18", course="no_improvement", rest_pain="9"))
     assert outcome.kind is OutcomeKind.CLINICIAN_SOON

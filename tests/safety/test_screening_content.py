@@ -39,10 +39,19 @@ def test_no_term_is_cut_short_by_a_yaml_comment() -> None:
 
 def test_urgencies_map_onto_the_red_flag_tiers() -> None:
     assert Urgency.EMERGENCY.tier is Tier.EMERGENCY
-    assert Urgency.SAME_DAY.tier is Tier.EMERGENCY
+    assert Urgency.SAME_DAY.tier is Tier.SAME_DAY
     assert Urgency.CLINICIAN_SOON.tier is Tier.CLINICIAN_SOON
     assert Urgency.OUTSIDE_PATHWAY.tier is Tier.OUTSIDE_PATHWAY
     assert [u.rank for u in Urgency] == [0, 1, 2, 3]
+    assert all(Urgency.of(tier).tier is tier for tier in Tier)
+
+
+def test_every_sign_raises_a_flag_of_its_own_tier() -> None:
+    """Same day has its own tier in red_flags.yaml: a sign's urgency is its flag's tier, so
+    the knee check, the check-in and the free-text screen say the same thing about it."""
+    content = get_content()
+    for sign in screening_content().signs:
+        assert content.red_flags[sign.red_flag].tier is sign.urgency.tier, sign.id
 
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:

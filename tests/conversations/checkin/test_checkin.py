@@ -72,7 +72,7 @@ async def test_a_referred_user_is_told_where_to_go_and_not_checked_in(harness, d
     assert plan_state(db, 602).stage == "referred"
     await user.send("/checkin")
     assert "no check-in for now" in user.last_text
-    assert "A&E" in user.last_text
+    assert "NHS 111" in user.last_text  # same day, in the UK
     assert user.last.inline_buttons == []
     assert checkins(db, 602) == []
     assert conversation_state(db, "checkin", 602) is None
@@ -90,12 +90,13 @@ async def test_a_red_flag_in_the_rescreen_ends_with_the_referral_and_no_plan(har
     await tap(user, "red_flags", "giving_way")
     (text,) = user.texts_since(sent)  # the referral only: no next question, no plan
     assert "You reported: Giving way" in text
-    assert "A&E" in text  # where to go
+    assert "Please get your knee seen today" in text  # the same-day heading
+    assert "NHS 111" in text  # where to go, in the UK
     assert "Sources:" in text
     (referral,) = referrals(db, 603)
     assert (referral.source, referral.tier, referral.red_flags) == (
         "checkin",
-        "emergency",
+        "same_day",
         ["giving_way"],
     )
     assert plan_state(db, 603).stage == "referred"
