@@ -25,8 +25,9 @@ def test_every_sign_names_a_red_flag_of_red_flags_yaml() -> None:
 
 def test_every_red_flag_with_free_text_meaning_has_a_sign() -> None:
     covered = {sign.red_flag for sign in screening_content().signs}
-    # Assessment-only flags: asked as questions, never typed as a sentence.
-    assessment_only = {"sudden_onset", "atypical_pattern"}
+    # Flags only asked as questions (the knee check, the knee score's "has it dislocated?"),
+    # never typed as a sentence; a typed dislocation is the screen's kneecap_dislocation sign.
+    assessment_only = {"sudden_onset", "atypical_pattern", "kneecap_instability"}
     assert set(get_content().red_flags) - assessment_only == covered
 
 
