@@ -92,6 +92,9 @@ def _result_text(result: daily_checkin.Result) -> str:
         progress=describe_progress(result.history, result.day),
         sources=sources_line(decision.references),
     )
+    if decision.suggestion is not None:
+        # A clinician suggested while the programme carries on (issue 9 item 6).
+        text = f"{text}\n\n{decision.suggestion}"
     if decision.new_state.stage is result.stage_before:
         # Unchanged stage: no new plan follows, so say where to find it.
         text = f"{text}\n\n{copy.see_plan}"

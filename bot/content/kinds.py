@@ -117,3 +117,8 @@ class RuleId(StrEnum):
     RUN_STAGE_UP = "run_stage_up"
     RUN_STAGE_HOLD = "run_stage_hold"
     RUN_FINAL_STAGE = "run_final_stage"
+    WORST_PAIN_HOLD = "worst_pain_hold"
+    FLARE_WORST_PAIN = "flare_worst_pain"
+    STALLED_COURSE = "stalled_course"
+    REPEATED_FLARES = "repeated_flares"
+    SWELLING_IN_A_ROW = "swelling_in_a_row"

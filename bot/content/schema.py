@@ -41,6 +41,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "flag_message",
         "flags",
         "flare_detail",
+        "flares",
         "hold_seconds",
         "improvement",
         "last_week",
@@ -71,6 +72,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "trend",
         "walk_minutes",
         "week_averages",
+        "worst",
     }
 )
 
@@ -159,12 +161,17 @@ class Thresholds(_Model):
     price_max_days: IntThreshold
     activity_pain_safe_max: IntThreshold
     activity_pain_acceptable_max: IntThreshold
+    worst_pain_hold_above: IntThreshold
     progress_min_days: IntThreshold
     progress_min_checkins: IntThreshold
     week_min_checkins: IntThreshold
     weekly_worse_min_increase: FloatThreshold
     worse_weeks_to_refer: IntThreshold
     meaningful_change_points: FloatThreshold
+    stalled_weeks: IntThreshold
+    flares_to_suggest: IntThreshold
+    flare_window_weeks: IntThreshold
+    swelling_checkins_in_a_row: IntThreshold
     adult_age_min: IntThreshold
     morning_stiffness_minutes: IntThreshold
     no_improvement_weeks: IntThreshold

@@ -395,19 +395,21 @@ async def test_a_failed_gate_holds_phase_2(harness, db, clock):
     assert checkins(db, 620)[-1].run_gate_passed is False
 
 
-async def test_no_progress_after_two_weeks_in_price_refers_to_a_clinician(harness, db, clock):
+async def test_no_progress_after_two_weeks_in_price_suggests_a_clinician_and_price_goes_on(
+    harness, db, clock
+):
+    # Issue 9 item 6: the 14-day PRICE limit suggests a clinician rather than stopping.
     user = harness.user(621)
     await runner_with_plan(user, FLARED)
     clock.advance(timedelta(days=14))
-    await check_in(user, {**GOOD_DAY, "pain_now": "5", "worst_pain_24h": "6"})
+    await check_in(user, {**GOOD_DAY, "pain_now": "5", "worst_pain_24h": "5"})
     text = user.last_text
     assert "14 days" in text
-    assert "GP or a physiotherapist" in text
-    assert "Today" not in text  # no plan
-    (referral,) = referrals(db, 621)
-    assert (referral.source, referral.tier) == ("checkin", "clinician_soon")
-    assert plan_state(db, 621).stage == "referred"
-    assert enabled_reminders(db, 621) == []
+    assert "GP or physiotherapist" in text
+    assert "Your plan stays as it is: PRICE" in text
+    assert referrals(db, 621) == []
+    assert plan_state(db, 621).stage == "price"
+    assert "checkin" in enabled_reminders(db, 621)
 
 
 async def test_a_checkin_started_before_midnight_finishes_on_that_day(harness, db, clock):
