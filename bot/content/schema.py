@@ -7,7 +7,6 @@ Pure data types; `bot/content/loader.py` reads the files, cross-checks them and 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -509,24 +508,16 @@ class TierInfo(_Model):
     references: list[str] = Field(min_length=1)
 
 
-class FreeTextSettings(_Model):
-    negation_words: list[str] = Field(min_length=1)
-    negation_window_words: int = Field(ge=0)
-    gap: str
-
-
 class RedFlag(_Model):
     id: str = Id
     tier: Tier
     label: Text
     message: Text
     references: list[str] = Field(min_length=1)
-    patterns: list[str] = Field(default_factory=list)
 
 
 class RedFlagsFile(_Model):
     tiers: dict[Tier, TierInfo]
-    free_text: FreeTextSettings
     red_flags: list[RedFlag] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -807,14 +798,12 @@ class Content:
     assessment: list[AssessmentQuestion]
     red_flags: dict[str, RedFlag]
     tiers: dict[Tier, TierInfo]
-    free_text: FreeTextSettings
     checkin: list[CheckinQuestion]
     education: list[EducationCard]
     rules: dict[RuleId, ClinicalRule]
     rules_note: str
     messages: Messages
     kujala: KujalaFile
-    patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     cited: dict[str, list[str]] = field(default_factory=dict)  # file -> reference ids cited
 
     @property

@@ -407,8 +407,8 @@ BROKEN = [
     ),
     (
         "red_flags.yaml",
-        lambda d: _entry(d["red_flags"], "locking")["patterns"].append("(unclosed"),
-        "content/red_flags.yaml: entry 'locking': field 'patterns[3]': bad regular expression",
+        lambda d: _entry(d["red_flags"], "locking").update(tier="tomorrow"),
+        "content/red_flags.yaml: entry 'locking': field 'tier'",
     ),
     (
         "education.yaml",
