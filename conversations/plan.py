@@ -17,6 +17,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.coaching.drills import drills_screen_copy
 from bot.coaching.plan import Task, describe_dosage
 from bot.content import Exercise, get_content
 from bot.content.kinds import Stage, TaskKind
@@ -25,6 +26,7 @@ from bot.services.today import TaskDone, TodayPlan, mark_plan_task_done, plan_to
 from bot.telegram.callback_data import CallbackData, StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import Button, inline
+from conversations.drills_screen import offer_button
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,9 @@ def render_today(plan: TodayPlan) -> tuple[str, InlineKeyboardMarkup | None]:
         if row:
             rows.append(row)
     text = "\n\n".join([lines[0], "\n".join(lines[1:]), copy.footer])
+    if plan.drills_offer:  # strides and drills are opt-in (conversations/drills_screen.py)
+        text = f"{text}\n\n{drills_screen_copy().offer}"
+        rows.append([offer_button()])
     return text, inline(rows) if rows else None
 
 

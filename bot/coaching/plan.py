@@ -8,7 +8,7 @@ days 0, 2, 4, ... Stretching and foam rolling are daily.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.coaching.progression import PlanState, Stage
@@ -213,13 +213,23 @@ def _phase_tasks(state: PlanState, local_date: date, content: Content) -> list[T
     return tasks
 
 
-def plan_for(state: PlanState, local_date: date, content: Content | None = None) -> list[Task]:
-    """The tasks for one local day; empty once the user is referred to a clinician."""
+def plan_for(
+    state: PlanState,
+    local_date: date,
+    content: Content | None = None,
+    *,
+    drills_opted_in: bool = False,
+) -> list[Task]:
+    """The tasks for one local day; empty once the user is referred to a clinician.
+
+    Barefoot strides and ladder drills appear only once unlocked and after the runner opted in
+    through the short screen (bot/coaching/drills.py)."""
     content = content or get_content()
     if state.stage is Stage.REFERRED:
         return []
     if state.stage is Stage.PRICE:
         tasks = _price_tasks(content)
     else:
-        tasks = _phase_tasks(state, local_date, content)
+        offered = state if drills_opted_in else replace(state, drills_unlocked=False)
+        tasks = _phase_tasks(offered, local_date, content)
     return [*tasks, _checkin_task(content)]

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.coaching.plan import Task, plan_for
 from bot.content.kinds import Stage, Tier
 from bot.services import tasks as task_log
+from bot.services.drills import drills_offer_due, drills_opted_in
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
 from bot.services.plans import latest_referral
@@ -32,6 +33,7 @@ class TodayPlan:
     tasks: list[Task] = field(default_factory=list)
     progress: dict[str, int] = field(default_factory=dict)  # task id -> sessions done today
     referral_tier: Tier | None = None  # the latest referral's, while referred
+    drills_offer: bool = False  # strides and drills unlocked, their short screen not answered
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
@@ -43,13 +45,14 @@ def plan_today(session: Session, user_id: int, now: datetime) -> TodayPlan:
     today, _zone = today_for(session, user_id, now)
     if state is None:
         return TodayPlan(today, None)
-    tasks = plan_for(state, today)
+    tasks = plan_for(state, today, drills_opted_in=drills_opted_in(session, user_id))
     progress = task_log.progress_today(session, user_id, tasks, today)
     tier = None
     if state.stage is Stage.REFERRED:
         referral = latest_referral(session, user_id)
         tier = Tier(referral.tier) if referral is not None else None
-    return TodayPlan(today, state.stage, tasks, progress, tier)
+    offer = drills_offer_due(session, user_id, state.drills_unlocked)
+    return TodayPlan(today, state.stage, tasks, progress, tier, offer)
 
 
 def task_today(

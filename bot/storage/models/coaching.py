@@ -40,6 +40,9 @@ class Profile(SQLModel, table=True):
     paused_indefinitely: bool = Field(default=False)
     # Whether the optional knee score (Kujala) is offered every `kujala_every_days`.
     kujala_enabled: bool = Field(default=True)
+    # Barefoot strides and ladder drills (issue 9): "opted_in" after the short screen found
+    # none of its reasons against; "not_suitable" or "declined" leave them off; None: not asked.
+    drills_choice: str | None = Field(default=None, max_length=16)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
