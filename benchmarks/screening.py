@@ -1,10 +1,9 @@
-"""How long the free-text screen takes per message, and what it catches, against the old one.
+"""How long the free-text screen takes per message, and what it catches.
 
-Screens every phrasing of the labelled corpus (tests/safety) with the medspacy screen and,
-as the in-run baseline, with the regular-expression screen it replaces
-(`bot.coaching.triage.screen_free_text`). Prints a Markdown section for docs/performance.md:
-mean and p99 time per message, their ratio to the baseline, build and import costs, and both
-screens' recall and false alarms on the same corpus.
+Screens every phrasing of the labelled corpus (tests/safety) with the medspacy screen. Prints
+a Markdown section for docs/performance.md: mean and p99 time per message, build and import
+costs, and the screen's recall and false alarms on the corpus. (The regular-expression screen
+it replaced was removed in issue 9; docs/performance.md keeps its last measured figures.)
 
     python -m benchmarks.screening [--rounds 5]
 """
@@ -20,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.coaching.screening.content import screening_content
 from tests.safety import corpus
 
 
@@ -37,12 +35,9 @@ class Figures:
     language_first_s: float
     rss_mb: float
     screen: Timing
-    baseline: Timing
     language: Timing
     caught: dict[str, tuple[int, int]]
-    baseline_caught: dict[str, tuple[int, int]]
     false_alarms: tuple[int, int]
-    baseline_false_alarms: tuple[int, int]
     messages: int
 
 
@@ -80,42 +75,24 @@ def measure(rounds: int) -> Figures:
     engine.warm_up()  # the language part is loaded already: this is the screen's compile
     build_s = time.perf_counter() - began
 
-    from bot.coaching.triage import screen_free_text
     from bot.content import get_content
 
     get_content()
     cases = corpus.load(corpus.TUNING) + corpus.load(corpus.HELD_OUT)
     texts = [case.text for case in cases]
     screen_t = _time(engine.screen, texts, rounds)
-    baseline_t = _time(screen_free_text, texts, rounds)
     language_t = _time(language.is_probably_english, texts, rounds)
 
     score = corpus.score(cases, engine.screen)
-    signs = {sign.id: sign for sign in screening_content().signs}
-    baseline_caught: dict[str, list[int]] = {}
-    baseline_false = [0, len([c for c in cases if c.sign is None])]
-    for case in cases:
-        old = screen_free_text(case.text)
-        if case.sign is None:
-            baseline_false[0] += old is not None
-            continue
-        sign = signs[case.sign]
-        counts = baseline_caught.setdefault(sign.urgency.value, [0, 0])
-        counts[1] += 1
-        # The old screen knows red flags, not signs: right when it names the sign's flag.
-        counts[0] += old is not None and old.id == sign.red_flag
     return Figures(
         import_s=import_s,
         build_s=build_s,
         language_first_s=language_first_s,
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         screen=screen_t,
-        baseline=baseline_t,
         language=language_t,
         caught={u.value: (score.caught.get(u, 0), score.total.get(u, 0)) for u in score.total},
-        baseline_caught={k: (v[0], v[1]) for k, v in baseline_caught.items()},
         false_alarms=(score.false_alarms, score.ordinary),
-        baseline_false_alarms=(baseline_false[0], baseline_false[1]),
         messages=len(texts),
     )
 
@@ -127,33 +104,25 @@ def _pct(pair: tuple[int, int]) -> str:
 def render(figures: Figures, rounds: int) -> str:
     """The Markdown section for docs/performance.md."""
     f = figures
-    ratio_mean = f.screen.mean_ms / f.baseline.mean_ms
-    ratio_p99 = f.screen.p99_ms / f.baseline.p99_ms
-    rows = "\n".join(
-        f"| {tier} | {_pct(f.caught[tier])} | {_pct(f.baseline_caught[tier])} |"
-        for tier in f.caught
-    )
+    rows = "\n".join(f"| {tier} | {_pct(f.caught[tier])} |" for tier in f.caught)
     return f"""## Free-text screening
 
 `benchmarks/screening.py` screens the {f.messages} phrasings of the safety corpus
-(tests/safety, tuning and held-out parts together) {rounds} times with the medspacy screen
-and with the regular-expression screen it replaces, in the same run.
+(tests/safety, tuning and held-out parts together) {rounds} times with the medspacy screen.
 
 | per message | mean | p99 |
 |---|---|---|
 | medspacy screen | {f.screen.mean_ms:.2f} ms | {f.screen.p99_ms:.2f} ms |
-| regex screen (baseline) | {f.baseline.mean_ms:.3f} ms | {f.baseline.p99_ms:.3f} ms |
-| ratio | {ratio_mean:.0f}x | {ratio_p99:.0f}x |
 | language check (lingua) | {f.language.mean_ms:.2f} ms | {f.language.p99_ms:.2f} ms |
 
 One-off costs: importing the screen {f.import_s:.1f} s, compiling it {f.build_s:.1f} s (once
 per process, `warm_up()`), loading the language detector {f.language_first_s:.2f} s; the
 benchmark process peaked at {f.rss_mb:.0f} MB resident.
 
-| recall (explicit or confirm) | medspacy screen | regex screen |
-|---|---|---|
+| recall (explicit or confirm) | medspacy screen |
+|---|---|
 {rows}
-| false alarms on ordinary messages | {_pct(f.false_alarms)} | {_pct(f.baseline_false_alarms)} |
+| false alarms on ordinary messages | {_pct(f.false_alarms)} |
 """
 
 

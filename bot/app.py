@@ -52,6 +52,7 @@ from conversations import (
     checkin,
     clearance,
     common,
+    drills_screen,
     info,
     kujala,
     learn,
@@ -168,6 +169,9 @@ def _register_handlers(app: BotApplication) -> None:
     app.add_handler(safety_confirm.handler(), MAIN)
     # "A clinician has checked it": a referral is not a dead end.
     app.add_handler(clearance.handler(), MAIN)
+    # Barefoot strides and ladder drills: opt-in after a short screen (/drills).
+    for drills_handler in drills_screen.handlers():
+        app.add_handler(drills_handler, MAIN)
 
     # Fallbacks: a short, friendly way forward for anything unexpected.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, common.edited_message), MAIN)

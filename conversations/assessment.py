@@ -17,7 +17,8 @@ from sqlmodel import Session
 from telegram import Message
 from telegram.ext import ConversationHandler
 
-from bot.coaching.triage import Outcome
+from bot.coaching.screening import Route, Urgency
+from bot.coaching.triage import Outcome, tier_of
 from bot.content.texts import AssessmentCopy, Texts, get_texts
 from bot.services import assessment as knee_check
 from bot.storage.models import Assessment
@@ -25,7 +26,7 @@ from bot.telegram.context import Context, Services
 from conversations.learn import send_card_for_today
 from conversations.plan import clearance_keyboard, today_view
 from conversations.question_flow import QuestionFlow
-from conversations.safety import sources_line
+from conversations.safety import referral_text, route_of, sources_line
 
 
 class AssessmentState(StrEnum):
@@ -36,21 +37,28 @@ def _copy(texts: Texts) -> AssessmentCopy:
     return texts.flows.assessment
 
 
-def outcome_text(outcome: Outcome) -> str:
-    """Conclusion, why, and on what sources; then where to go, for a referral."""
+def outcome_text(outcome: Outcome, route: Route) -> str:
+    """Conclusion, why, and on what sources; a referral is the one referral message, with
+    where to go in the user's country (`route`)."""
     copy = get_texts().flows.outcome
     references = [ref for reason in outcome.reasons for ref in reason.references]
-    text = copy.layout.format(
+    why = "\n".join(copy.why_line.format(text=reason.text) for reason in outcome.reasons)
+    tier = tier_of(outcome)
+    if tier is not None:
+        return referral_text(
+            [],
+            Urgency.of(tier),
+            route,
+            intro=outcome.summary,
+            reason=copy.why.format(why=why),
+            references=references,
+        )
+    return copy.layout.format(
         title=outcome.title,
         summary=outcome.summary,
-        why="\n".join(copy.why_line.format(text=reason.text) for reason in outcome.reasons),
+        why=why,
         sources=sources_line(references),
     )
-    if outcome.where_to_go is not None and outcome.action is not None:
-        text += "\n\n" + copy.referral.format(
-            where_to_go=outcome.where_to_go, action=outcome.action
-        )
-    return text
 
 
 class KneeCheckFlow(QuestionFlow[Assessment, knee_check.Conclusion, knee_check.Began]):
@@ -75,8 +83,9 @@ class KneeCheckFlow(QuestionFlow[Assessment, knee_check.Conclusion, knee_check.B
     async def show_result(
         self, message: Message, svc: Services, user_id: int, result: knee_check.Conclusion
     ) -> None:
+        route = await route_of(svc, user_id)
         await message.reply_text(
-            outcome_text(result.outcome),
+            outcome_text(result.outcome, route),
             reply_markup=clearance_keyboard() if result.referred else None,
         )
         if not result.referred:

@@ -20,17 +20,19 @@ from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.coaching.progression import PlanState, describe_progress
+from bot.coaching.screening import Route, Urgency, care_route
 from bot.content import RedFlag, get_content
 from bot.content.kinds import RuleId, Stage, Tier
 from bot.content.texts import CheckinCopy, Texts, get_texts
 from bot.services import checkins as daily_checkin
+from bot.services.onboarding import zone_of
 from bot.services.plans import paused_by
 from bot.storage.models import CheckinRecord
 from bot.telegram.context import Context, Services, services
 from conversations.learn import send_card_for_today
 from conversations.plan import today_view
 from conversations.question_flow import QuestionFlow, user_id_of
-from conversations.safety import sources_line
+from conversations.safety import referral_text, route_of, sources_line, where_to_go
 
 
 class CheckinState(StrEnum):
@@ -48,7 +50,7 @@ def _day_label(day: date) -> str:
 # --- beginning ---------------------------------------------------------------------------------
 
 
-def _refusal_text(refused: daily_checkin.Refused) -> str:
+def _refusal_text(refused: daily_checkin.Refused, route: Route) -> str:
     copy = _copy()
     if refused.reason is daily_checkin.Refusal.NO_CONSENT:
         return copy.needs_start
@@ -56,7 +58,7 @@ def _refusal_text(refused: daily_checkin.Refused) -> str:
         return copy.needs_assessment
     if refused.tier is None:
         return copy.referred
-    return f"{copy.referred}\n\n{get_content().tiers[refused.tier].where_to_go}"
+    return f"{copy.referred}\n\n{where_to_go(Urgency.of(refused.tier), route)}"
 
 
 def _intro(began: daily_checkin.Began) -> str:
@@ -92,33 +94,34 @@ def _result_text(result: daily_checkin.Result) -> str:
         progress=describe_progress(result.history, result.day),
         sources=sources_line(decision.references),
     )
+    if decision.suggestion is not None:
+        # A clinician suggested while the programme carries on (issue 9 item 6).
+        text = f"{text}\n\n{decision.suggestion}"
     if decision.new_state.stage is result.stage_before:
         # Unchanged stage: no new plan follows, so say where to find it.
         text = f"{text}\n\n{copy.see_plan}"
     return text
 
 
-def _referral_text(tier: Tier, reason: str, references: list[str]) -> str:
-    """Why the check-in stopped, where to go and what to do now."""
-    content = get_content()
-    info = content.tiers[tier]
-    return _copy().referral.format(
+def _referral_text(tier: Tier, reason: str, references: list[str], route: Route) -> str:
+    """Why the check-in stopped, where to go (in the user's country) and what to do now."""
+    return referral_text(
+        [],
+        Urgency.of(tier),
+        route,
         intro=_copy().referral_intro,
-        title=info.title,
         reason=reason,
-        where_to_go=info.where_to_go,
-        action=info.action,
-        sources=sources_line([*references, *info.references]),
+        references=references,
     )
 
 
-def _red_flag_text(flags: list[RedFlag], tier: Tier) -> str:
+def _red_flag_text(flags: list[RedFlag], tier: Tier, route: Route) -> str:
     content = get_content()
     rule = content.rules[RuleId.RED_FLAG_IN_CHECKIN]
     reason = content.render(rule.reason, flags="; ".join(f.label for f in flags))
     details = "\n\n".join(content.render(f.message) for f in flags)
     references = [*rule.references, *(r for f in flags for r in f.references)]
-    return _referral_text(tier, f"{reason}\n\n{details}", references)
+    return _referral_text(tier, f"{reason}\n\n{details}", references, route)
 
 
 class DailyCheckinFlow(QuestionFlow[CheckinRecord, daily_checkin.Ending, daily_checkin.Began]):
@@ -147,7 +150,7 @@ class DailyCheckinFlow(QuestionFlow[CheckinRecord, daily_checkin.Ending, daily_c
     def start(self, session: Session, user_id: int, now: datetime) -> daily_checkin.Began | str:
         began = daily_checkin.begin(session, user_id, now)
         if isinstance(began, daily_checkin.Refused):
-            return _refusal_text(began)
+            return _refusal_text(began, care_route(zone_of(session, user_id)))
         return began
 
     def intro(self, began: daily_checkin.Began) -> str:
@@ -157,15 +160,17 @@ class DailyCheckinFlow(QuestionFlow[CheckinRecord, daily_checkin.Ending, daily_c
         self, message: Message, svc: Services, user_id: int, result: daily_checkin.Ending
     ) -> None:
         if isinstance(result, daily_checkin.FlaggedStop):
-            await message.reply_text(_red_flag_text(result.flags, result.tier))
+            route = await route_of(svc, user_id)
+            await message.reply_text(_red_flag_text(result.flags, result.tier, route))
             return
         if isinstance(result, daily_checkin.NoPlan):
             await message.reply_text(_copy().referred)
             return
         decision = result.decision
         if result.tier is not None:
+            route = await route_of(svc, user_id)
             await message.reply_text(
-                _referral_text(result.tier, decision.reason, decision.references)
+                _referral_text(result.tier, decision.reason, decision.references, route)
             )
             return
         await message.reply_text(_result_text(result))

@@ -21,6 +21,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ConversationHandler
 
+from bot.coaching.screening import Route, Urgency
 from bot.content import RedFlag, get_content
 from bot.content.kinds import Tier
 from bot.content.texts import KujalaCopy, Texts, get_texts
@@ -29,6 +30,7 @@ from bot.storage.models import KujalaRun
 from bot.telegram.callback_data import callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import inline
+from conversations import safety
 from conversations.question_flow import QuestionFlow, user_id_of
 from conversations.safety import sources_line
 
@@ -92,21 +94,9 @@ def offers_keyboard(offers_on: bool) -> InlineKeyboardMarkup:
     return inline([[(copy.turn_on, callback(OFFERS, "set", "on"))]])
 
 
-def referral_text(flags: list[RedFlag], tier: Tier) -> str:
-    """Why the knee score stopped, where to go and what to do now, and on what sources."""
-    content = get_content()
-    info = content.tiers[tier]
-    copy = get_texts().flows
-    references = [*(r for f in flags for r in f.references), *info.references]
-    return "\n\n".join(
-        [
-            _copy().referral_intro,
-            info.title,
-            *(content.render(f.message) for f in flags),
-            copy.outcome.referral.format(where_to_go=info.where_to_go, action=info.action),
-            copy.referral.source_line.format(sources=sources_line(references)),
-        ]
-    )
+def referral_text(flags: list[RedFlag], tier: Tier, route: Route) -> str:
+    """Why the knee score stopped, where to go (in the user's country) and what to do now."""
+    return safety.referral_text(flags, Urgency.of(tier), route, intro=_copy().referral_intro)
 
 
 class KneeScoreFlow(QuestionFlow[KujalaRun, knee_score.Ending, knee_score.Began]):
@@ -132,7 +122,8 @@ class KneeScoreFlow(QuestionFlow[KujalaRun, knee_score.Ending, knee_score.Began]
         self, message: Message, svc: Services, user_id: int, result: knee_score.Ending
     ) -> None:
         if isinstance(result, knee_score.Flagged):
-            await message.reply_text(referral_text(result.flags, result.tier))
+            route = await safety.route_of(svc, user_id)
+            await message.reply_text(referral_text(result.flags, result.tier, route))
             return
         await message.reply_text(
             result_text(result), reply_markup=offers_keyboard(result.offers_on)

@@ -22,6 +22,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.coaching.drills import drills_screen_copy
 from bot.coaching.plan import Task, describe_dosage
 from bot.content import Exercise, get_content
 from bot.content.kinds import Stage, TaskKind
@@ -40,6 +41,7 @@ from bot.services.today import (
 from bot.telegram.callback_data import CallbackData, StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import Button, inline
+from conversations.drills_screen import offer_button
 from conversations.learn import send_card_for_today
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,9 @@ def render_today(plan: TodayPlan) -> tuple[str, InlineKeyboardMarkup | None]:
     paragraphs.append(copy.footer)
     if plan.yesterday_open:
         paragraphs.append(copy.yesterday_hint)
+    if plan.drills_offer:  # strides and drills are opt-in (conversations/drills_screen.py)
+        paragraphs.append(drills_screen_copy().offer)
+        rows.append([offer_button()])
     return "\n\n".join(paragraphs), inline(rows) if rows else None
 
 

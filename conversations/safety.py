@@ -12,9 +12,10 @@ and pauses the plan and its reminders.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
@@ -32,7 +33,7 @@ from bot.content.texts import get_texts
 from bot.services.onboarding import has_consented, zone_of
 from bot.services.plans import refer
 from bot.telegram.callback_data import StaleButtonError, callback, pressed
-from bot.telegram.context import Context, services
+from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import drop_buttons, inline
 
 log = logging.getLogger(__name__)
@@ -69,24 +70,41 @@ def where_to_go(urgency: Urgency, route: Route) -> str:
 
 
 def referral_text(
-    flag: RedFlag, urgency: Urgency, route: Route, content: Content | None = None
+    flags: Sequence[RedFlag],
+    urgency: Urgency,
+    route: Route,
+    *,
+    intro: str,
+    reason: str | None = None,
+    references: Iterable[str] = (),
+    content: Content | None = None,
 ) -> str:
-    """What to tell someone whose typed text raised `flag`: how urgent, why, where to go in
-    their country, what happens to the programme, and the sources."""
+    """The one referral message, wherever a warning sign was raised (typed text, the knee
+    check, the daily check-in, the knee score): why the coach stopped (`intro`), the tier's
+    heading, what the sign means (`reason`, or each flag's message), where to go in the
+    user's country, what happens to the programme, and the sources."""
     content = content or get_content()
-    copy = get_texts().flows.referral
     tier = content.tiers[urgency.tier]
-    sources = sources_line([*flag.references, *tier.references], content)
+    body = [reason] if reason is not None else [content.render(f.message) for f in flags]
+    sources = sources_line(
+        [*references, *(r for f in flags for r in f.references), *tier.references], content
+    )
     return "\n\n".join(
         [
-            copy.free_text_intro,
-            getattr(copy.headings, urgency.value),
-            content.render(flag.message),
+            intro,
+            tier.title,
+            *body,
             where_to_go(urgency, route),
             tier.action,
-            copy.source_line.format(sources=sources),
+            get_texts().flows.referral.source_line.format(sources=sources),
         ]
     )
+
+
+async def route_of(svc: Services, user_id: int) -> Route:
+    """Where this user should go for care: the country of their time zone (112 elsewhere)."""
+    zone = await svc.db.run(lambda session: zone_of(session, user_id))
+    return care_route(zone)
 
 
 async def refer_for(update: Update, context: Context, finding: Finding) -> None:
@@ -95,17 +113,25 @@ async def refer_for(update: Update, context: Context, finding: Finding) -> None:
     message = update.effective_message
     assert user is not None
     assert message is not None
-    content = get_content()
-    flag = content.red_flags[finding.red_flag]
+    user_id = user.id
+    flag = get_content().red_flags[finding.red_flag]
     svc = services(context)
-    with svc.db.session() as session:
-        zone = zone_of(session, user.id)
+    now = svc.clock.now()
+
+    def record(session: Session) -> str | None:
         # Without consent nothing about their health is stored; the advice is given anyway.
-        if has_consented(session, user.id):
-            refer(session, user.id, finding.urgency.tier, [flag.id], "free_text", svc.clock.now())
-    await message.reply_text(
-        referral_text(flag, finding.urgency, care_route(zone)), reply_markup=ReplyKeyboardRemove()
+        if has_consented(session, user_id):
+            refer(session, user_id, finding.urgency.tier, [flag.id], "free_text", now)
+        return zone_of(session, user_id)
+
+    zone = await svc.db.run(record)
+    text = referral_text(
+        [flag],
+        finding.urgency,
+        care_route(zone),
+        intro=get_texts().flows.referral.free_text_intro,
     )
+    await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
     # A health fact: logged as an event to count, never next to who it was.
     log.info("red flag in free text urgency=%s", finding.urgency.value)
 

@@ -245,11 +245,11 @@ LONGEST_ZONE = max(available_timezones(), key=len)
 # Templates that assemble other rendered parts; each has a test of the whole message below.
 COMPOSITES = {
     "flows.yaml.outcome.layout",
+    "flows.yaml.outcome.why",
     "flows.yaml.plan.exercise_details",
     "flows.yaml.about.layout",
     "flows.yaml.about.sources",
     "checkin_flow.yaml.layout",
-    "checkin_flow.yaml.referral",
     "privacy.yaml.stats.layout",
 }
 
@@ -414,12 +414,14 @@ def every_message() -> Iterator[tuple[str, str]]:
             label = longest([content.render(o.label) for o in question.options])
             yield f"question {question.id} answered", f"{text}\n\n✓ {label}"
 
-    for outcome in outcomes(content):
-        yield f"outcome {outcome.kind} ({len(outcome.reasons)} reasons)", outcome_text(outcome)
+    for outcome, route in product(outcomes(content), every_route()):
+        name = f"outcome {outcome.kind} ({len(outcome.reasons)} reasons) {route.country}"
+        yield name, outcome_text(outcome, route)
+    intro = get_texts().flows.referral.free_text_intro
     for flag in content.red_flags.values():
         for urgency, route in product(Urgency, every_route()):
             name = f"free-text referral {flag.id} {urgency} {route.country}"
-            yield name, referral_text(flag, urgency, route, content)
+            yield name, referral_text([flag], urgency, route, intro=intro, content=content)
     # Every red flag the check-in's questions can raise, all at once (one is the most today).
     checkin_flags = [
         content.red_flags[o.red_flag]
@@ -427,10 +429,13 @@ def every_message() -> Iterator[tuple[str, str]]:
         for o in q.options
         if o.red_flag is not None
     ]
-    for tier in Tier:
-        yield f"check-in red flags, {tier}", _red_flag_text(checkin_flags, tier)
+    for tier, route in product(Tier, every_route()):
+        yield f"check-in red flags, {tier}", _red_flag_text(checkin_flags, tier, route)
         reason = longest(reasons(content))
-        yield f"check-in referral, {tier}", _referral_text(tier, reason, list(content.references))
+        yield (
+            f"check-in referral, {tier}",
+            _referral_text(tier, reason, list(content.references), route),
+        )
 
     tasks = every_task(content)
     for exercise in content.exercises.values():
@@ -468,7 +473,9 @@ def every_message() -> Iterator[tuple[str, str]]:
         name = f"check-in {decision.kind} from {result.stage_before}"
         if decision.kind is DecisionKind.REFER:
             assert result.tier is not None
-            yield name, _referral_text(result.tier, decision.reason, decision.references)
+            for route in every_route():
+                text = _referral_text(result.tier, decision.reason, decision.references, route)
+                yield name, text
         else:
             yield name, _result_text(result)
     history = [
@@ -516,8 +523,8 @@ def every_message() -> Iterator[tuple[str, str]]:
         for o in item.options
         if o.red_flag is not None
     ]
-    for tier in Tier:
-        yield f"knee score referral, {tier}", kujala_referral_text(kujala_flags, tier)
+    for tier, route in product(Tier, every_route()):
+        yield f"knee score referral, {tier}", kujala_referral_text(kujala_flags, tier, route)
 
 
 def every_keyboard() -> Iterator[tuple[str, InlineKeyboardMarkup]]:

@@ -8,7 +8,7 @@ days 0, 2, 4, ... Stretching and foam rolling are daily.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.coaching.equipment import adapt
@@ -241,14 +241,20 @@ def plan_for(
     content: Content | None = None,
     units: Units = Units.IMPERIAL,
     missing: frozenset[Equipment] = frozenset(),
+    *,
+    drills_opted_in: bool = False,
 ) -> list[Task]:
     """The tasks for one local day, lengths in `units`, and the alternatives of exercises
-    whose kit is `missing`; empty once the user is referred to a clinician."""
+    whose kit is `missing`; empty once the user is referred to a clinician.
+
+    Barefoot strides and ladder drills appear only once unlocked and after the runner opted in
+    through the short screen (bot/coaching/drills.py)."""
     content = content or get_content()
     if state.stage is Stage.REFERRED:
         return []
     if state.stage is Stage.PRICE:
         tasks = _price_tasks(content)
     else:
-        tasks = _phase_tasks(state, local_date, content, units, missing)
+        offered = state if drills_opted_in else replace(state, drills_unlocked=False)
+        tasks = _phase_tasks(offered, local_date, content, units, missing)
     return [*tasks, _checkin_task(content)]

@@ -1,10 +1,13 @@
 """Daily progression: the pain-monitoring model applied to a user's check-ins.
 
 The check-in flow stores a `CheckIn`, then calls `next_step(state, history, today)` and saves
-`decision.new_state`. Rules are checked most serious first (red flag, flare, worse weeks,
-too much pain, a worse morning, a worse week, hold, then progress), so the engine never steps
-up on a day a rule was broken. Every number comes from content/thresholds.yaml and every
-reason from content/rules.yaml. The model comes from Achilles tendinopathy (Silbernagel 2007);
+`decision.new_state`. Rules are checked most serious first (red flag, flare, too much pain, a
+worse morning, a worse week, worst pain that holds, hold, then progress), so the engine never
+steps up on a day a rule was broken. Beside the day's decision the engine may suggest a
+clinician while the programme carries on (PRICE past its limit, worse weeks, swelling on
+several check-ins in a row, repeated flares, a stalled course): `decision.suggestion`.
+Every number comes from content/thresholds.yaml and every reason from content/rules.yaml.
+The model comes from Achilles tendinopathy (Silbernagel 2007);
 its use for runner's knee is an extrapolation, as the docs say.
 """
 
@@ -93,6 +96,10 @@ class Decision:
     references: list[str]
     rule_id: str
     broken_rules: tuple[str, ...] = ()
+    # A clinician suggested beside the day's decision (the programme carries on): the rule
+    # that suggested it and what the user reads.
+    suggestion_rule: str | None = None
+    suggestion: str | None = None
 
 
 def initial_state(outcome: Outcome, today: date) -> PlanState:
@@ -108,14 +115,18 @@ def initial_state(outcome: Outcome, today: date) -> PlanState:
 
 
 def broken_rules(checkin: CheckIn, content: Content | None = None) -> tuple[RuleId, ...]:
-    """The rules a check-in breaks (red flag, flare, too much pain, worse morning)."""
+    """The rules a check-in breaks (red flag, flare, worst pain that holds, too much pain,
+    worse morning)."""
     content = content or get_content()
     th = content.thresholds
     broken = []
     if checkin.red_flag_ids:
         broken.append(RuleId.RED_FLAG_IN_CHECKIN)
-    if checkin.swelling or checkin.pain_now >= th.flare_rest_pain_min.value:
+    flare_min = th.flare_rest_pain_min.value
+    if checkin.swelling or checkin.pain_now >= flare_min or checkin.worst_pain_24h >= flare_min:
         broken.append(RuleId.FLARE)
+    elif checkin.worst_pain_24h > th.worst_pain_hold_above.value:
+        broken.append(RuleId.WORST_PAIN_HOLD)
     if checkin.activity_pain is not None and (
         checkin.activity_pain > th.activity_pain_acceptable_max.value
     ):
@@ -289,6 +300,22 @@ class _Decider:
     # -- the order of the rules is the clinical priority --
 
     def run(self) -> Decision:
+        decision = self.day()
+        if decision.kind is DecisionKind.REFER or self.state.stage is Stage.REFERRED:
+            return decision
+        suggested = self.suggestion()
+        if suggested is None:
+            return decision
+        rule_id, params = suggested
+        rule = self.content.rules[rule_id]
+        return replace(
+            decision,
+            suggestion_rule=rule.id,
+            suggestion=self.content.render(rule.reason, **params),
+            references=list(dict.fromkeys([*decision.references, *rule.references])),
+        )
+
+    def day(self) -> Decision:
         state, now = self.state, self.now
         if state.stage is Stage.REFERRED:
             return self.stay(RuleId.ALREADY_REFERRED)
@@ -323,8 +350,6 @@ class _Decider:
         if RuleId.FLARE in self.broken:
             return self.flare(now)
         trend = week_trend(list(self.days.values()), self.today, self.content)
-        if trend.worse_streak >= self.th.worse_weeks_to_refer.value:
-            return self.refer(RuleId.WORSE_WEEKS_REFER, week_averages=self.week_averages())
         if RuleId.ACTIVITY_PAIN_TOO_MUCH in self.broken:
             return self.regress(RuleId.ACTIVITY_PAIN_TOO_MUCH, activity_pain=now.activity_pain)
         if RuleId.MORNING_WORSE in self.broken:
@@ -340,6 +365,8 @@ class _Decider:
                 this_week=_fmt(trend.this_week),
                 last_week=_fmt(trend.last_week),
             )
+        if RuleId.WORST_PAIN_HOLD in self.broken:
+            return self.stay(RuleId.WORST_PAIN_HOLD, worst=now.worst_pain_24h)
         if state.stage is Stage.PHASE3:
             return self.phase3_rest_day(now)
         if self.holding(now):
@@ -368,20 +395,71 @@ class _Decider:
         if streak >= needed:
             new = PlanState(stage=Stage.PHASE1, stage_since=self.today)
             return self.decide(DecisionKind.LEAVE_PRICE, RuleId.PRICE_EXIT, new)
-        days = (self.today - self.state.stage_since).days
-        if days >= self.th.price_max_days.value:
-            return self.refer(RuleId.PRICE_NO_PROGRESS, days=days)
         return self.stay(RuleId.PRICE_CONTINUE, settled=streak)
 
     def flare(self, now: CheckIn) -> Decision:
         texts = self.content.messages.flare_detail
         high = now.pain_now >= self.th.flare_rest_pain_min.value
+        new = PlanState(stage=Stage.PRICE, stage_since=self.today, flare_on=self.today)
+        if not high and not now.swelling:  # a flare by the worst pain of the last 24 hours
+            return self.decide(
+                DecisionKind.BACK_TO_PRICE, RuleId.FLARE_WORST_PAIN, new, worst=now.worst_pain_24h
+            )
         template = texts.both if now.swelling and high else texts.swelling
         if high and not now.swelling:
             template = texts.rest_pain
         detail = self.content.render(template, rest_pain=now.pain_now)
-        new = PlanState(stage=Stage.PRICE, stage_since=self.today, flare_on=self.today)
         return self.decide(DecisionKind.BACK_TO_PRICE, RuleId.FLARE, new, flare_detail=detail)
+
+    # -- suggestions: a clinician is suggested, the programme carries on --
+
+    def suggestion(self) -> tuple[RuleId, dict[str, object]] | None:
+        """The first reason to suggest a clinician today, most telling first, or None."""
+        th, state = self.th, self.state
+        if state.stage is Stage.PRICE:
+            days = (self.today - state.stage_since).days
+            if days >= th.price_max_days.value:
+                return RuleId.PRICE_NO_PROGRESS, {"days": days}
+        trend = week_trend(list(self.days.values()), self.today, self.content)
+        if trend.worse_streak >= th.worse_weeks_to_refer.value:
+            return RuleId.WORSE_WEEKS_REFER, {"week_averages": self.week_averages()}
+        in_a_row = int(th.swelling_checkins_in_a_row.value)
+        latest = list(self.days.values())[-in_a_row:]
+        if self.now is not None and len(latest) == in_a_row and all(c.swelling for c in latest):
+            return RuleId.SWELLING_IN_A_ROW, {}
+        flares = self.flares_in_window()
+        if flares >= th.flares_to_suggest.value:
+            return RuleId.REPEATED_FLARES, {"flares": flares}
+        if self.stalled():
+            return RuleId.STALLED_COURSE, {}
+        return None
+
+    def flares_in_window(self) -> int:
+        """Flares begun inside the flare window: flare check-ins whose previous check-in was
+        not one."""
+        first = self.today - timedelta(days=7 * int(self.th.flare_window_weeks.value) - 1)
+        flares, before = 0, False
+        for day, checkin in self.days.items():
+            flare = RuleId.FLARE in broken_rules(checkin, self.content)
+            if flare and not before and day >= first:
+                flares += 1
+            before = flare
+        return flares
+
+    def stalled(self) -> bool:
+        """No step up (same stage, no walk/run stage reached) and no meaningful fall in the
+        weekly worst pain across the stalled window."""
+        state, weeks = self.state, int(self.th.stalled_weeks.value)
+        if state.stage is Stage.PRICE or state.run_stage > 0:
+            return False
+        if (self.today - state.stage_since).days < 7 * weeks:
+            return False
+        first_week_end = self.today - timedelta(days=7 * (weeks - 1))
+        before = _week_average(self.days, first_week_end, self.content)
+        now = _week_average(self.days, self.today, self.content)
+        if before is None or now is None:
+            return False
+        return before - now < self.th.meaningful_change_points.value
 
     def week_averages(self) -> str:
         averages = [

@@ -2,13 +2,13 @@
 
 The assessment flow collects answers (question id -> option value; scales as "0".."10", age
 as a band such as "18_39") and calls `triage()` once, or `red_flags_in()` after each answer
-to stop early. Check-in and chat flows call `screen_free_text()` on anything the user types.
-A red flag always wins: emergency > clinician_soon > outside_pathway > price > programme.
+to stop early. Typed text is screened by bot/coaching/screening (conversations/safety.py).
+A red flag always wins: emergency > same_day > clinician_soon > outside_pathway > price >
+programme.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,8 +30,6 @@ __all__ = [
     "RedFlag",
     "most_serious",
     "red_flags_in",
-    "red_flags_in_text",
-    "screen_free_text",
     "triage",
 ]
 
@@ -113,44 +111,6 @@ def red_flags_in(
         if option is not None and option.red_flag is not None:
             flags.append(content.red_flags[option.red_flag])
     return _sorted_flags(flags, content)
-
-
-def _normalise(text: str) -> str:
-    return text.replace("\u2019", "'").replace("\u2018", "'")
-
-
-_CLAUSE_END = re.compile(r"[.!?;,:\n]|\bbut\b", re.IGNORECASE)
-_WORD = re.compile(r"[\w']+")
-
-
-def _negated(text: str, start: int, content: Content) -> bool:
-    """Whether a negation word comes shortly before `start`, within the same clause."""
-    before = text[:start]
-    ends = list(_CLAUSE_END.finditer(before))
-    if ends:
-        before = before[ends[-1].end() :]
-    window = content.free_text.negation_window_words
-    words = [w.lower() for w in _WORD.findall(before)][-window:] if window else []
-    negations = {w.lower() for w in content.free_text.negation_words}
-    return any(w in negations for w in words)
-
-
-def red_flags_in_text(text: str, content: Content | None = None) -> list[RedFlag]:
-    """Every red flag a free-text message matches, most serious first."""
-    content = content or get_content()
-    text = _normalise(text)
-    found = []
-    for flag_id, patterns in content.patterns.items():
-        for pattern in patterns:
-            if any(not _negated(text, m.start(), content) for m in pattern.finditer(text)):
-                found.append(content.red_flags[flag_id])
-                break
-    return _sorted_flags(found, content)
-
-
-def screen_free_text(text: str, content: Content | None = None) -> RedFlag | None:
-    """The most serious red flag in a free-text message, or None."""
-    return most_serious(red_flags_in_text(text, content))
 
 
 def _flag_outcome(flags: list[RedFlag], content: Content) -> Outcome:

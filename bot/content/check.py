@@ -18,7 +18,6 @@ __all__ = ["content_summary", "main_check"]
 def content_summary(content: Content) -> str:
     """Counts per file, exercises per phase, and which references are used or unused."""
     tiers = Counter(flag.tier for flag in content.red_flags.values())
-    patterns = sum(len(p) for p in content.patterns.values())
     lines = [
         f"Content OK: {content.directory}",
         f"  references.yaml  {len(content.references)} references",
@@ -31,7 +30,7 @@ def content_summary(content: Content) -> str:
         f"  assessment.yaml  {len(content.assessment)} questions",
         f"  red_flags.yaml   {len(content.red_flags)} red flags ("
         + ", ".join(f"{tier}: {tiers.get(tier, 0)}" for tier in Tier)
-        + f"), {patterns} free-text patterns",
+        + ")",
         f"  checkin.yaml     {len(content.checkin)} questions",
         f"  education.yaml   {len(content.education)} cards",
         f"  rules.yaml       {len(content.rules)} rules",

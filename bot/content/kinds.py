@@ -13,6 +13,7 @@ class OutcomeKind(StrEnum):
     """What the onboarding assessment concludes, most serious first."""
 
     EMERGENCY = "emergency"
+    SAME_DAY = "same_day"
     CLINICIAN_SOON = "clinician_soon"
     OUTSIDE_PATHWAY = "outside_pathway"
     PRICE = "price"
@@ -23,15 +24,12 @@ class Tier(StrEnum):
     """Red-flag tiers, most serious first; each is also an OutcomeKind value."""
 
     EMERGENCY = "emergency"
+    SAME_DAY = "same_day"
     CLINICIAN_SOON = "clinician_soon"
     OUTSIDE_PATHWAY = "outside_pathway"
 
 
-TIER_SEVERITY: dict[Tier, int] = {
-    Tier.EMERGENCY: 0,
-    Tier.CLINICIAN_SOON: 1,
-    Tier.OUTSIDE_PATHWAY: 2,
-}
+TIER_SEVERITY: dict[Tier, int] = {tier: rank for rank, tier in enumerate(Tier)}
 
 
 class Stage(StrEnum):
@@ -119,3 +117,8 @@ class RuleId(StrEnum):
     RUN_STAGE_UP = "run_stage_up"
     RUN_STAGE_HOLD = "run_stage_hold"
     RUN_FINAL_STAGE = "run_final_stage"
+    WORST_PAIN_HOLD = "worst_pain_hold"
+    FLARE_WORST_PAIN = "flare_worst_pain"
+    STALLED_COURSE = "stalled_course"
+    REPEATED_FLARES = "repeated_flares"
+    SWELLING_IN_A_ROW = "swelling_in_a_row"

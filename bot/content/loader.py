@@ -362,23 +362,6 @@ def load_content(directory: Path | None = None) -> Content:
                     f"unknown threshold '{name}'",
                 )
 
-    # Free-text patterns compile.
-    patterns: dict[str, list[re.Pattern[str]]] = {}
-    gap = red_flags.free_text.gap
-    for f_index, flag in enumerate(red_flags.red_flags):
-        compiled = []
-        for p_index, pattern in enumerate(flag.patterns):
-            try:
-                compiled.append(re.compile(pattern.replace("{gap}", gap), re.IGNORECASE))
-            except re.error as exc:
-                raise _error(
-                    lab("red_flags.yaml"),
-                    raw["red_flags.yaml"],
-                    ("red_flags", f_index, "patterns", p_index),
-                    f"bad regular expression: {exc}",
-                ) from None
-        patterns[flag.id] = compiled
-
     return Content(
         directory=directory,
         references={r.id: r for r in refs.references},
@@ -390,14 +373,12 @@ def load_content(directory: Path | None = None) -> Content:
         assessment=list(assessment.questions),
         red_flags={f.id: f for f in red_flags.red_flags},
         tiers=dict(red_flags.tiers),
-        free_text=red_flags.free_text,
         checkin=list(checkin.questions),
         education=list(education.cards),
         rules={r.id: r for r in sorted(rules.rules, key=lambda r: r.order)},
         rules_note=rules.model_note,
         messages=messages,
         kujala=kujala,
-        patterns=patterns,
         cited=cited,
     )
 

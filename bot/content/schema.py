@@ -7,7 +7,6 @@ Pure data types; `bot/content/loader.py` reads the files, cross-checks them and 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -42,6 +41,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "flag_message",
         "flags",
         "flare_detail",
+        "flares",
         "hold_seconds",
         "improvement",
         "last_week",
@@ -74,6 +74,7 @@ ENGINE_PARAMS: frozenset[str] = frozenset(
         "trend",
         "walk_minutes",
         "week_averages",
+        "worst",
     }
 )
 
@@ -162,12 +163,17 @@ class Thresholds(_Model):
     price_max_days: IntThreshold
     activity_pain_safe_max: IntThreshold
     activity_pain_acceptable_max: IntThreshold
+    worst_pain_hold_above: IntThreshold
     progress_min_days: IntThreshold
     progress_min_checkins: IntThreshold
     week_min_checkins: IntThreshold
     weekly_worse_min_increase: FloatThreshold
     worse_weeks_to_refer: IntThreshold
     meaningful_change_points: FloatThreshold
+    stalled_weeks: IntThreshold
+    flares_to_suggest: IntThreshold
+    flare_window_weeks: IntThreshold
+    swelling_checkins_in_a_row: IntThreshold
     adult_age_min: IntThreshold
     morning_stiffness_minutes: IntThreshold
     no_improvement_weeks: IntThreshold
@@ -528,24 +534,16 @@ class TierInfo(_Model):
     references: list[str] = Field(min_length=1)
 
 
-class FreeTextSettings(_Model):
-    negation_words: list[str] = Field(min_length=1)
-    negation_window_words: int = Field(ge=0)
-    gap: str
-
-
 class RedFlag(_Model):
     id: str = Id
     tier: Tier
     label: Text
     message: Text
     references: list[str] = Field(min_length=1)
-    patterns: list[str] = Field(default_factory=list)
 
 
 class RedFlagsFile(_Model):
     tiers: dict[Tier, TierInfo]
-    free_text: FreeTextSettings
     red_flags: list[RedFlag] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -837,14 +835,12 @@ class Content:
     assessment: list[AssessmentQuestion]
     red_flags: dict[str, RedFlag]
     tiers: dict[Tier, TierInfo]
-    free_text: FreeTextSettings
     checkin: list[CheckinQuestion]
     education: list[EducationCard]
     rules: dict[RuleId, ClinicalRule]
     rules_note: str
     messages: Messages
     kujala: KujalaFile
-    patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     cited: dict[str, list[str]] = field(default_factory=dict)  # file -> reference ids cited
 
     @property

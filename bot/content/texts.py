@@ -146,21 +146,11 @@ class AssessmentCopy(TextModel):
 class OutcomeCopy(TextModel):
     layout: str
     why_line: str
-    referral: str
-
-
-class UrgencyTexts(TextModel):
-    """One text per urgency of the safety screen (bot/coaching/screening `Urgency`)."""
-
-    emergency: str
-    same_day: str
-    clinician_soon: str
-    outside_pathway: str
+    why: str
 
 
 class ReferralCopy(TextModel):
     free_text_intro: str
-    headings: UrgencyTexts
     source_line: str
     no_plan: str
     confirm_yes: str
@@ -270,7 +260,6 @@ class CheckinCopy(TextModel):
     layout: str
     see_plan: str
     referral_intro: str
-    referral: str
     finished_button: str
     commands_mid_flow: str
     cancelled: str

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot.coaching.plan import Task, plan_for
 from bot.coaching.progression import PlanState
 from bot.content.kinds import Stage
+from bot.services.drills import drills_opted_in
 from bot.storage.models import PlanStateRecord
 
 
@@ -69,4 +70,6 @@ def load_state(session: Session, user_id: int) -> PlanState | None:
 def tasks_for_day(session: Session, user_id: int, day: date) -> list[Task]:
     """The user's plan for their local `day` (empty without a plan)."""
     state = load_state(session, user_id)
-    return plan_for(state, day) if state is not None else []
+    if state is None:
+        return []
+    return plan_for(state, day, drills_opted_in=drills_opted_in(session, user_id))

@@ -22,6 +22,7 @@ from bot.coaching.plan import Task, plan_for
 from bot.content import Frequency, get_content
 from bot.content.kinds import Stage, TaskKind, Tier
 from bot.services import tasks as task_log
+from bot.services.drills import drills_offer_due, drills_opted_in
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
 from bot.services.plans import latest_referral
@@ -51,6 +52,8 @@ class TodayPlan:
         """The programme phase (1-3) of the plan, None for PRICE, a referral or no plan."""
         return _PHASES.get(self.stage) if self.stage is not None else None
 
+    drills_offer: bool = False  # strides and drills unlocked, their short screen not answered
+
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
 
@@ -70,8 +73,9 @@ def _plan_on(session: Session, user_id: int, day: date, local_now: datetime) -> 
     if state is None:
         return TodayPlan(day, None)
     prefs = plan_preferences(session, user_id)  # lengths in their units, kit they lack
+    opted_in = drills_opted_in(session, user_id)
     tasks = (
-        plan_for(state, day, units=prefs.units, missing=prefs.missing)
+        plan_for(state, day, units=prefs.units, missing=prefs.missing, drills_opted_in=opted_in)
         if day >= state.stage_since or day == today
         else []
     )
@@ -95,6 +99,7 @@ def _plan_on(session: Session, user_id: int, day: date, local_now: datetime) -> 
         is_yesterday=day != today,
         yesterday_open=yesterday_open,
         strength_rest=_strength_rest(state.stage, tasks),
+        drills_offer=day == today and drills_offer_due(session, user_id, state.drills_unlocked),
     )
 
 

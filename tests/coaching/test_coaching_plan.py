@@ -75,13 +75,15 @@ def test_phase3_runs_on_alternate_days(content: Content) -> None:
 
 
 def test_drills_only_after_unlock() -> None:
-    locked = by_id(plan_for(PlanState(Stage.PHASE3, day(0), run_stage=5), day(2)))
-    unlocked = by_id(
-        plan_for(PlanState(Stage.PHASE3, day(0), run_stage=5, drills_unlocked=True), day(2))
-    )
-    rest_day = by_id(
-        plan_for(PlanState(Stage.PHASE3, day(0), run_stage=5, drills_unlocked=True), day(3))
-    )
+    # Issue 9 item 9: unlocked drills also need the runner's opt-in (bot/coaching/drills.py).
+    opted_in = {"drills_opted_in": True}
+    locked = by_id(plan_for(PlanState(Stage.PHASE3, day(0), run_stage=5), day(2), **opted_in))
+    unlocked_state = PlanState(Stage.PHASE3, day(0), run_stage=5, drills_unlocked=True)
+    unlocked = by_id(plan_for(unlocked_state, day(2), **opted_in))
+    rest_day = by_id(plan_for(unlocked_state, day(3), **opted_in))
+    not_opted_in = by_id(plan_for(unlocked_state, day(2)))
+    assert "barefoot_strides" not in not_opted_in
+    assert "speed_ladder" not in not_opted_in
     assert "barefoot_strides" not in locked
     assert "speed_ladder" not in locked
     assert {"barefoot_strides", "speed_ladder", "walk_run"} <= set(unlocked)

@@ -106,14 +106,18 @@ def test_checkins_before_price_began_do_not_count() -> None:
     assert next_step(state, history, day(5)).rule_id == "price_continue"
 
 
-def test_price_without_progress_refers_after_14_days() -> None:
+def test_price_without_progress_suggests_a_clinician_after_14_days_and_carries_on() -> None:
     state = PlanState(Stage.PRICE, day(0))
     history = [ci(n, pain_now=5) for n in range(0, 15)]
-    assert next_step(state, history, day(13)).rule_id == "price_continue"
+    before = next_step(state, history, day(13))
+    assert (before.rule_id, before.suggestion_rule) == ("price_continue", None)
     decision = next_step(state, history, day(14))
-    assert decision.kind is DecisionKind.REFER
-    assert decision.rule_id == "price_no_progress"
-    assert "14 days" in decision.reason
+    assert decision.kind is DecisionKind.STAY  # a suggestion, not a stop
+    assert decision.new_state == state
+    assert decision.rule_id == "price_continue"
+    assert decision.suggestion_rule == "price_no_progress"
+    assert decision.suggestion is not None
+    assert "14 days" in decision.suggestion
 
 
 def test_settling_on_day_14_still_leaves_price() -> None:
@@ -230,11 +234,13 @@ def test_one_worse_week_holds(content: Content) -> None:
     assert "2.0" in decision.reason
 
 
-def test_two_worse_weeks_refer() -> None:
+def test_two_worse_weeks_suggest_a_clinician_and_hold_without_stopping() -> None:
     state = PlanState(Stage.PHASE2, day(0))
     decision = next_step(state, weeks(2, 3, 4), day(20))
-    assert decision.kind is DecisionKind.REFER
-    assert decision.rule_id == "worse_weeks_refer"
+    assert decision.kind is DecisionKind.STAY
+    assert decision.new_state == state
+    assert decision.rule_id == "worse_week_hold"
+    assert decision.suggestion_rule == "worse_weeks_refer"
 
 
 def test_a_small_rise_is_not_a_worse_week(content: Content) -> None:
@@ -448,6 +454,9 @@ def broken_independently(content: Content, c: CheckIn) -> bool:
         c.red_flag_ids
         or c.swelling
         or c.pain_now >= th.flare_rest_pain_min.value
+        # Issue 9 item 6: worst pain in the last 24 h above the hold level holds progression
+        # (and at the flare level is a flare).
+        or c.worst_pain_24h > th.worst_pain_hold_above.value
         or (c.activity_pain is not None and c.activity_pain > th.activity_pain_acceptable_max.value)
         or c.morning_vs_usual is Morning.WORSE
     )

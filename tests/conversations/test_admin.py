@@ -94,7 +94,8 @@ async def test_stats_counts_people_and_hides_every_group_under_five(harness, db,
     ):
         assert expected in lines
     referrals = lines[lines.index("Referred, by tier:") + 1 :]
-    assert [line.rsplit(": ", 1)[1] for line in referrals] == ["<5", "5", "<5"]
+    # emergency, same day (its own tier since issue 9), clinician soon, outside the pathway
+    assert [line.rsplit(": ", 1)[1] for line in referrals] == ["<5", "<5", "5", "<5"]
     assert not any(line.endswith((": 1", ": 2", ": 3", ": 4", ": 0")) for line in lines)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import delete
 
+from bot.coaching.screening import Urgency, care_route
 from bot.content import get_content
 from bot.storage.models import AssessmentStatus, ConversationState
 from conversations.assessment import AssessmentState
+from conversations.safety import where_to_go
 from tests.conversations.journeys import (
     ASKED,
     DETAILED,
@@ -98,8 +100,9 @@ async def test_each_red_flag_ends_in_referral_with_no_plan(harness, db, question
     await assess(user, answers)
 
     content = get_content()
-    tier = content.tiers[content.red_flags[flag].tier]
-    assert tier.where_to_go.split(".")[0] in user.last_text
+    urgency = Urgency.of(content.red_flags[flag].tier)
+    assert content.tiers[urgency.tier].title in user.last_text  # the tier's own heading
+    assert where_to_go(urgency, care_route("Europe/London")) in user.last_text  # UK routes
     assert "Sources:" in user.last_text
     assert "Today" not in user.last_text
     # No plan buttons; only the way back once a clinician has cleared it (not a dead end).
@@ -137,7 +140,7 @@ async def test_red_flag_in_free_text_mid_check_ends_it(harness, db, text):
     assert current(db, 205) is None
     (referral,) = referrals(db, 205)
     assert referral.source == "free_text"
-    assert referral.tier == "emergency"
+    assert referral.tier == "same_day"
     assert plan_state(db, 205).stage == "referred"
 
 

@@ -108,11 +108,11 @@ async def test_after_a_referral_a_clinicians_clearance_resumes_the_programme(har
     await onboard(user)
     await assess(user, TYPICAL)
     stage = plan_state(db, 306).stage
-    await user.send("my knee locked")  # same day, stored under the emergency tier
+    await user.send("my knee locked")  # same day
     await user.send("/plan")
     assert user.last.button_labels == ["A clinician has checked it"]
     await user.press("A clinician has checked it")
-    assert "were you seen" in user.last_text  # an emergency-tier referral asks that first
+    assert "were you seen" in user.last_text  # a same-day referral asks that first
     await user.press("Yes")
     assert "exercise is right for you" in user.last_text
     await user.press("Yes")
@@ -166,7 +166,7 @@ async def test_another_language_gets_the_urgent_signs_as_buttons(harness, db):
 async def test_another_language_mid_check_changes_nothing(harness, db):
     user = harness.user(310)
     await onboard(user)
-    await assess(user, {"injury": "no"})
+    await assess(user, {"urgent_signs": "no"})
     before = current(db, 310)
     await user.send(SPANISH)
     assert "only read English" in user.last_text

@@ -25,8 +25,9 @@ def test_every_sign_names_a_red_flag_of_red_flags_yaml() -> None:
 
 def test_every_red_flag_with_free_text_meaning_has_a_sign() -> None:
     covered = {sign.red_flag for sign in screening_content().signs}
-    # Assessment-only flags: asked as questions, never typed as a sentence.
-    assessment_only = {"sudden_onset", "atypical_pattern"}
+    # Flags only asked as questions (the knee check, the knee score's "has it dislocated?"),
+    # never typed as a sentence; a typed dislocation is the screen's kneecap_dislocation sign.
+    assessment_only = {"sudden_onset", "atypical_pattern", "kneecap_instability"}
     assert set(get_content().red_flags) - assessment_only == covered
 
 
@@ -39,10 +40,19 @@ def test_no_term_is_cut_short_by_a_yaml_comment() -> None:
 
 def test_urgencies_map_onto_the_red_flag_tiers() -> None:
     assert Urgency.EMERGENCY.tier is Tier.EMERGENCY
-    assert Urgency.SAME_DAY.tier is Tier.EMERGENCY
+    assert Urgency.SAME_DAY.tier is Tier.SAME_DAY
     assert Urgency.CLINICIAN_SOON.tier is Tier.CLINICIAN_SOON
     assert Urgency.OUTSIDE_PATHWAY.tier is Tier.OUTSIDE_PATHWAY
     assert [u.rank for u in Urgency] == [0, 1, 2, 3]
+    assert all(Urgency.of(tier).tier is tier for tier in Tier)
+
+
+def test_every_sign_raises_a_flag_of_its_own_tier() -> None:
+    """Same day has its own tier in red_flags.yaml: a sign's urgency is its flag's tier, so
+    the knee check, the check-in and the free-text screen say the same thing about it."""
+    content = get_content()
+    for sign in screening_content().signs:
+        assert content.red_flags[sign.red_flag].tier is sign.urgency.tier, sign.id
 
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:

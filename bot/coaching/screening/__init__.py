@@ -24,8 +24,15 @@ from bot.coaching.screening.language import is_probably_english
 
 
 def content_files() -> dict[str, BaseModel]:
-    """The screen's content files, validated, by file name (for `content check`)."""
-    return {"screening.yaml": load_screening(), "countries.yaml": load_countries()}
+    """The safety content files outside the clinical set, validated, by file name (for
+    `content check`)."""
+    from bot.coaching.drills import FILE_NAME, load_drills_screen
+
+    return {
+        "screening.yaml": load_screening(),
+        "countries.yaml": load_countries(),
+        FILE_NAME: load_drills_screen(),
+    }
 
 
 __all__ = [

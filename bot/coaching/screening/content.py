@@ -34,14 +34,14 @@ class Urgency(StrEnum):
 
     @property
     def tier(self) -> Tier:
-        """The red-flag tier of content/red_flags.yaml this urgency falls under.
-
-        red_flags.yaml has no same-day tier yet; until it does, same day is served by the
-        emergency tier's wording, which is the safe side.
-        """
-        if self is Urgency.SAME_DAY:
-            return Tier.EMERGENCY
+        """The red-flag tier of content/red_flags.yaml this urgency falls under (the same
+        four, one to one)."""
         return Tier(self.value)
+
+    @classmethod
+    def of(cls, tier: Tier) -> Urgency:
+        """The urgency of a red-flag tier."""
+        return cls(tier.value)
 
 
 class _Model(BaseModel):

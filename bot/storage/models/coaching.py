@@ -46,6 +46,9 @@ class Profile(SQLModel, table=True):
     has_foam_roller: bool = Field(default=True)
     has_ball: bool = Field(default=True)
     has_band: bool = Field(default=True)
+    # Barefoot strides and ladder drills (issue 9): "opted_in" after the short screen found
+    # none of its reasons against; "not_suitable" or "declined" leave them off; None: not asked.
+    drills_choice: str | None = Field(default=None, max_length=16)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 

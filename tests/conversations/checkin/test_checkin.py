@@ -80,7 +80,7 @@ async def test_a_referred_user_is_told_where_to_go_and_not_checked_in(harness, d
     assert plan_state(db, 602).stage == "referred"
     await user.send("/checkin")
     assert "no check-in for now" in user.last_text
-    assert "A&E" in user.last_text
+    assert "NHS 111" in user.last_text  # same day, in the UK
     assert user.last.inline_buttons == []
     assert checkins(db, 602) == []
     assert conversation_state(db, "checkin", 602) is None
@@ -98,12 +98,13 @@ async def test_a_red_flag_in_the_rescreen_ends_with_the_referral_and_no_plan(har
     await tap(user, "red_flags", "giving_way")
     (text,) = user.texts_since(sent)  # the referral only: no next question, no plan
     assert "You reported: Giving way" in text
-    assert "A&E" in text  # where to go
+    assert "Please get your knee seen today" in text  # the same-day heading
+    assert "NHS 111" in text  # where to go, in the UK
     assert "Sources:" in text
     (referral,) = referrals(db, 603)
     assert (referral.source, referral.tier, referral.red_flags) == (
         "checkin",
-        "emergency",
+        "same_day",
         ["giving_way"],
     )
     assert plan_state(db, 603).stage == "referred"
@@ -418,19 +419,21 @@ async def test_a_failed_gate_holds_phase_2(harness, db, clock):
     assert checkins(db, 620)[-1].run_gate_passed is False
 
 
-async def test_no_progress_after_two_weeks_in_price_refers_to_a_clinician(harness, db, clock):
+async def test_no_progress_after_two_weeks_in_price_suggests_a_clinician_and_price_goes_on(
+    harness, db, clock
+):
+    # Issue 9 item 6: the 14-day PRICE limit suggests a clinician rather than stopping.
     user = harness.user(621)
     await runner_with_plan(user, FLARED)
     clock.advance(timedelta(days=14))
-    await check_in(user, {**GOOD_DAY, "pain_now": "5", "worst_pain_24h": "6"})
+    await check_in(user, {**GOOD_DAY, "pain_now": "5", "worst_pain_24h": "5"})
     text = user.last_text
     assert "14 days" in text
-    assert "GP or a physiotherapist" in text
-    assert "Today" not in text  # no plan
-    (referral,) = referrals(db, 621)
-    assert (referral.source, referral.tier) == ("checkin", "clinician_soon")
-    assert plan_state(db, 621).stage == "referred"
-    assert enabled_reminders(db, 621) == []
+    assert "GP or physiotherapist" in text
+    assert "Your plan stays as it is: PRICE" in text
+    assert referrals(db, 621) == []
+    assert plan_state(db, 621).stage == "price"
+    assert "checkin" in enabled_reminders(db, 621)
 
 
 async def test_a_checkin_started_before_midnight_finishes_on_that_day(harness, db, clock):

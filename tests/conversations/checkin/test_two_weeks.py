@@ -94,8 +94,9 @@ async def test_two_weeks_from_price_to_phase_1_and_on_to_phase_2(harness, db, cl
     assert plan_state(db, USER).stage == "price"
     assert "icing" in enabled_reminders(db, USER)
 
-    # Day 0, by command: settled (rest pain 3, no swelling), one of three.
-    await runner.by_command(0, flare_day(3, 7))
+    # Day 0, by command: settled (rest pain 3, no swelling, worst pain below the flare level
+    # of 6 - issue 9 item 6), one of three.
+    await runner.by_command(0, flare_day(3, 5))
     assert "Question 6 of 6" in user.messages[-2].text  # no exercise or run: two fewer
     text = user.last_text
     assert text.startswith("Check-in saved for Wed 25 Nov.")
@@ -107,14 +108,14 @@ async def test_two_weeks_from_price_to_phase_1_and_on_to_phase_2(harness, db, cl
     assert checkin_nudge_outcomes(db, USER) == ["done"]
 
     # Day 1, from the nudge.
-    await runner.by_nudge(1, flare_day(2, 6))
+    await runner.by_nudge(1, flare_day(2, 5))
     # PRICE's second day: "ice is comfort" follows the result.
     assert "2 of 3 settled check-ins" in user.messages[-2].text
     assert user.last_text == card_message(FIRST_DAYS_CARDS_IN_PRICE[1])
     assert plan_state(db, USER).stage == "price"
 
     # Day 2: the third settled day ends PRICE; phase 1's plan follows.
-    await runner.by_command(2, flare_day(1, 5))
+    await runner.by_command(2, flare_day(1, 4))
     # The result, the new plan, and the last of the first days' cards.
     result, plan, card = (m.text or "" for m in user.messages[-3:])
     assert card == card_message(FIRST_DAYS_CARDS_IN_PRICE[2])
@@ -160,8 +161,8 @@ async def test_two_weeks_from_price_to_phase_1_and_on_to_phase_2(harness, db, cl
     result, plan = user.messages[-2].text, user.last_text
     assert "A step up. Your plan now: Phase 2 - build strength." in result
     assert "Time to step up to phase 2: Build strength." in result
-    assert "down 2.0 points since you started" in result  # the engine's improvement wording
-    assert "6.0 last week, 2.0 this week - down 4.0 points" in result  # describe_progress
+    assert "down 1.3 points since you started" in result  # the engine's improvement wording
+    assert "4.7 last week, 2.0 this week - down 2.7 points" in result  # describe_progress
     assert plan.startswith("Today, Fri 04 Dec - Phase 2 - build strength")
     assert plan_state(db, USER).stage == "phase2"
 
