@@ -236,6 +236,15 @@ class Dispatcher:
     def _claim_rows(self, now: datetime) -> list[Reminder]:
         """Lease up to `batch_size` due rows (one statement that returns them whole, so
         deciding does not read them again); detached, in due order."""
+        with self.db.session() as session:
+            rows = list(session.scalars(self.claim_statement(now)))
+            session.expunge_all()  # worked on in memory, written back in one statement
+        rows.sort(key=lambda row: (row.next_fire_at, row.id))
+        return rows
+
+    def claim_statement(self, now: datetime) -> Any:
+        """The claim: lease the first `batch_size` due rows, returning them (also EXPLAINed by
+        benchmarks/reminder_wave.py)."""
         due = (
             col(Reminder.enabled).is_(True),
             col(Reminder.next_fire_at).is_not(None),
@@ -252,19 +261,13 @@ class Dispatcher:
             .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
-        with self.db.session() as session:
-            rows = list(
-                session.scalars(
-                    update(Reminder)
-                    .where(col(Reminder.id).in_(chosen), *due)
-                    .values(lease_owner=self.owner, lease_until=now + self.lease)
-                    .returning(Reminder)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-            session.expunge_all()  # worked on in memory, written back in one statement
-        rows.sort(key=lambda row: (row.next_fire_at, row.id))
-        return rows
+        return (
+            update(Reminder)
+            .where(col(Reminder.id).in_(chosen), *due)
+            .values(lease_owner=self.owner, lease_until=now + self.lease)
+            .returning(Reminder)
+            .execution_options(synchronize_session=False)
+        )
 
     # --- deciding ---------------------------------------------------------------------------
 
