@@ -121,6 +121,24 @@ _UNNESTED = (
     ("outcome", "varchar"),
     ("due_at", "timestamptz"),
 )
+_WRITE_BACK_UNNESTED = text(
+    "UPDATE reminders SET enabled = v.enabled, time_zone = v.time_zone,"
+    " next_fire_at = v.next_fire_at, occurrence_date = v.occurrence_date,"
+    " send_slot = v.send_slot, lease_owner = NULL, lease_until = v.not_before,"
+    " updated_at = CAST(:now AS timestamptz)"
+    " FROM unnest(CAST(:row_id AS integer[]), CAST(:enabled AS boolean[]),"
+    " CAST(:time_zone AS varchar[]), CAST(:next_fire_at AS timestamptz[]),"
+    " CAST(:occurrence_date AS date[]), CAST(:send_slot AS integer[]),"
+    " CAST(:not_before AS timestamptz[]))"
+    " AS v(row_id, enabled, time_zone, next_fire_at, occurrence_date, send_slot, not_before)"
+    " WHERE reminders.id = v.row_id AND reminders.lease_owner = :owner"
+)
+_OUTCOMES_UNNESTED = text(
+    "UPDATE deliveries SET outcome = v.outcome, message_id = v.message_id"
+    " FROM unnest(CAST(:delivery_id AS integer[]), CAST(:new_outcome AS varchar[]),"
+    " CAST(:sent_id AS bigint[])) AS v(delivery_id, outcome, message_id)"
+    " WHERE deliveries.id = v.delivery_id"
+)
 _INSERT_UNNESTED = text(
     "INSERT INTO deliveries ("
     + ", ".join(name for name, _ in _UNNESTED)
@@ -565,6 +583,19 @@ class Dispatcher:
         a row whose lease another dispatcher took over meanwhile is left alone."""
         if not rows:
             return
+        if self.db.dialect == "postgresql":
+            # One UPDATE joined to the rows' new values as arrays, not one per row.
+            session.execute(
+                _WRITE_BACK_UNNESTED,
+                {
+                    "row_id": [row.id for row in rows],
+                    **{name: [getattr(row, name) for row in rows] for name in _WRITTEN},
+                    "not_before": [row.lease_until for row in rows],
+                    "owner": self.owner,
+                    "now": now,
+                },
+            )
+            return
         session.execute(
             _WRITE_BACK.values(
                 **{name: bindparam(f"new_{name}") for name in _WRITTEN},
@@ -722,7 +753,16 @@ class Dispatcher:
             rows.append(row)
             _count(report, row, outcome)
         with self._unit(within) as session:
-            if outcomes:
+            if outcomes and self.db.dialect == "postgresql":
+                session.execute(
+                    _OUTCOMES_UNNESTED,
+                    {
+                        "delivery_id": [o["delivery_id"] for o in outcomes],
+                        "new_outcome": [o["new_outcome"] for o in outcomes],
+                        "sent_id": [o["sent_id"] for o in outcomes],
+                    },
+                )
+            elif outcomes:
                 session.execute(
                     update(_DELIVERIES)
                     .where(_DELIVERIES.c.id == bindparam("delivery_id"))
