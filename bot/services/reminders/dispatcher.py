@@ -9,13 +9,16 @@ It works set by set, not row by row: a batch of up to `batch_size` rows is claim
 statement, decided with the batch's reminders, users and profiles, today's task logs and
 daily-cap counts loaded in one query each, recorded with one multi-row insert of delivery
 rows, and after the sends its outcomes and next occurrences (computed in memory) are written
-back in one statement per table. The database work runs in a worker thread, so the event loop
+back in one statement per table (on PostgreSQL, lists travel as array parameters: `= ANY`,
+and inserts and updates joined to `unnest`, so a statement's text does not grow with the
+batch). The database work runs in a worker thread, so the event loop
 keeps serving updates during a wave. Several dispatchers (processes) may run against one
 PostgreSQL database:
 
 - claiming takes a lease on each row (one `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
-  LOCKED) RETURNING id`; SQLite runs the same statement atomically under its write lock), so
-  two dispatchers never work on one row, and every later write of the row checks the lease;
+  LOCKED) RETURNING` the whole rows; SQLite runs the same statement atomically under its write
+  lock), so two dispatchers never work on one row, and every later write of the row checks the
+  lease;
 - before anything is sent, a `deliveries` row keyed (reminder, local date, slot) is committed
   as `queued` (`INSERT ... ON CONFLICT DO NOTHING RETURNING`: an occurrence another dispatcher
   already recorded comes back missing and is not sent);
