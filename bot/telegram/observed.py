@@ -32,6 +32,7 @@ from telegram.ext._utils.types import RLARGS
 
 from bot import metrics
 from bot.telegram.callback_data import StaleButtonError
+from bot.telegram.persistence import SqlPersistence
 
 log = logging.getLogger("bot.updates")
 
@@ -57,6 +58,9 @@ class ObservedApplication(Application[Any, Any, Any, Any, Any, Any]):
         reset = _TRACE.set(trace)
         started = time.perf_counter()
         try:
+            user = update.effective_user if isinstance(update, Update) else None
+            if user is not None and isinstance(self.persistence, SqlPersistence):
+                await self.persistence.load_user(self, user.id)  # read lazily, once
             await super().process_update(update)
         finally:
             _TRACE.reset(reset)

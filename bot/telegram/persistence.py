@@ -4,6 +4,14 @@ A restart (or a crash, up to `update_interval` seconds) resumes every conversati
 question it was on. States are stored as their string names. Empty `user_data` is never
 written, so a user we only ever redirected (a group chat) leaves no row behind.
 
+Nothing is read at start: PTB asks for every user's data and every conversation when the
+Application starts, and gets empty mappings. A user's `user_data` and conversation states are
+read when their first update since the start arrives (`load_user`, called by
+`ObservedApplication.process_update` under that user's lock, before any handler looks), so
+start-up time and memory do not grow with the number of stored users. What was loaded or
+written is remembered (as its JSON), and a write of the same value again is skipped: PTB asks
+to write every touched user's data after every update, changed or not.
+
 A write that fails for a passing reason (the database locked, the connection lost) is not
 dropped: PTB has already forgotten that it was due, so the latest value for that conversation or
 user is kept here and written again with backoff (0.5 s doubling to 30 s) until it succeeds, and
@@ -24,8 +32,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlmodel import delete, select
+from sqlmodel import Session, delete, select
 from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.clock import Clock
@@ -69,10 +78,56 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         # (table, key) -> the latest write that failed and is waiting to be retried.
         self._pending: dict[tuple[str, ...], _PendingWrite] = {}
         self._retrying: asyncio.Task[None] | None = None
+        # Users whose stored data and states are in memory (loaded, or first seen, since start).
+        self._loaded: set[int] = set()
+        # What the database holds, as far as this process knows: (table, key) -> the stored
+        # value encoded (None: no row). A write of the same value is skipped.
+        self._stored: dict[tuple[str, ...], str | None] = {}
 
     async def get_user_data(self) -> dict[int, UserDataDict]:
-        with self._db.session() as session:
-            return {row.user_id: dict(row.data) for row in session.exec(select(UserData))}
+        return {}  # read per user, when their update arrives (load_user)
+
+    async def load_user(
+        self, application: Application[Any, Any, Any, Any, Any, Any], user_id: int
+    ) -> None:
+        """Put `user_id`'s stored `user_data` and conversation states in memory, once per
+        process, before their first update since the start is handled."""
+        if user_id in self._loaded:
+            return
+
+        def read(session: Session) -> tuple[dict[Any, Any] | None, list[tuple[str, str, str]]]:
+            data = session.get(UserData, user_id)
+            states = session.exec(
+                select(ConversationState).where(ConversationState.user_id == user_id)
+            )
+            return (
+                dict(data.data) if data is not None else None,
+                [(row.name, row.key, row.state) for row in states],
+            )
+
+        try:
+            data, states = await self._db.run(read)
+        except _PASSING as exc:
+            # Handled without them (as after a lost state write); read again next update.
+            log.warning("persistence: load user=%s failed (%s)", user_id, type(exc).__name__)
+            return
+        if user_id in self._loaded:  # loaded meanwhile (the read ran in a worker thread)
+            return
+        self._loaded.add(user_id)
+        self._stored[("user", str(user_id))] = _encode(data)
+        if data:
+            mine = application.user_data[user_id]
+            for name, value in data.items():
+                mine.setdefault(name, value)  # what is in memory is newer
+        handlers = _conversation_handlers(application)
+        for name, encoded_key, state in states:
+            self._stored[("conversation", name, encoded_key)] = state
+            key = tuple(json.loads(encoded_key))
+            for handler in handlers.get(name, ()):
+                conversations = handler._conversations
+                if key not in conversations and isinstance(conversations, TrackingDict):
+                    # Not tracked as a change: it is what the database already holds.
+                    conversations.update_no_track({key: state})
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -84,21 +139,30 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        with self._db.session() as session:
-            rows = session.exec(select(ConversationState).where(ConversationState.name == name))
-            return {tuple(json.loads(row.key)): row.state for row in rows}
+        return {}  # read per user, when their update arrives (load_user)
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         encoded_key = json.dumps(list(key))
+        target = ("conversation", name, encoded_key)
+        if self._unchanged(target, None if new_state is None else str(new_state)):
+            return
         self._write(
-            ("conversation", name, encoded_key),
+            target,
             lambda: self._write_conversation(name, key, encoded_key, new_state),
             _user_in_key(key),
         )
 
     def _write_conversation(
+        self, name: str, key: ConversationKey, encoded_key: str, new_state: object | None
+    ) -> None:
+        self._write_conversation_row(name, key, encoded_key, new_state)
+        self._stored[("conversation", name, encoded_key)] = (
+            None if new_state is None else str(new_state)
+        )
+
+    def _write_conversation_row(
         self, name: str, key: ConversationKey, encoded_key: str, new_state: object | None
     ) -> None:
         with self._db.session() as session:
@@ -120,9 +184,24 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
             session.add(row)
 
     async def update_user_data(self, user_id: int, data: UserDataDict) -> None:
-        self._write(("user", str(user_id)), lambda: self._write_user_data(user_id, data), user_id)
+        target = ("user", str(user_id))
+        if self._unchanged(target, _encode(data)):
+            return
+        self._write(target, lambda: self._write_user_data(user_id, data), user_id)
+
+    def _unchanged(self, target: tuple[str, ...], encoded: str | None) -> bool:
+        """The database already holds this value (and no older write is waiting to retry)."""
+        return (
+            target not in self._pending
+            and target in self._stored
+            and self._stored[target] == encoded
+        )
 
     def _write_user_data(self, user_id: int, data: UserDataDict) -> None:
+        self._write_user_data_row(user_id, data)
+        self._stored[("user", str(user_id))] = _encode(data)
+
+    def _write_user_data_row(self, user_id: int, data: UserDataDict) -> None:
         with self._db.session() as session:
             row = session.get(UserData, user_id)
             if not data:
@@ -154,6 +233,7 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
     def _drop_user_data(self, user_id: int) -> None:
         with self._db.session() as session:
             session.exec(delete(UserData).where(UserData.user_id == user_id))  # type: ignore[arg-type]
+        self._stored[("user", str(user_id))] = None
 
     async def refresh_user_data(self, user_id: int, user_data: UserDataDict) -> None:
         return None
@@ -180,9 +260,13 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         return len(self._pending)
 
     def forget_pending(self, user_id: int) -> None:
-        """Drop `user_id`'s writes waiting for a retry (they were deleted: never write back)."""
+        """Drop `user_id`'s writes waiting for a retry (they were deleted: never write back),
+        and what was known of their rows (gone: nothing is assumed stored)."""
         for target in [t for t, p in self._pending.items() if p.user_id == user_id]:
             del self._pending[target]
+        self._stored.pop(("user", str(user_id)), None)
+        for target in [t for t in self._stored if t[0] == "conversation" and _owner(t) == user_id]:
+            del self._stored[target]
 
     def _write(self, target: tuple[str, ...], write: Callable[[], None], user: int | None) -> None:
         """Write now; if the database is passingly unavailable, keep it to retry later."""
@@ -228,6 +312,28 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
                 return  # the database is still unavailable; the rest wait for the next round
             del self._pending[target]
             log.info("persistence: retried %s write user=%s saved", target[0], pending.user_id)
+
+
+def _encode(data: dict[Any, Any] | None) -> str | None:
+    """`user_data` as stored: None for none (an empty one is never written)."""
+    return json.dumps(data, sort_keys=True) if data else None
+
+
+def _owner(target: tuple[str, ...]) -> int | None:
+    """The user in a ("conversation", name, encoded key) target."""
+    return _user_in_key(tuple(json.loads(target[2])))
+
+
+def _conversation_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> dict[str, list[ConversationHandler[Any]]]:
+    """The application's persistent ConversationHandlers by name."""
+    found: dict[str, list[ConversationHandler[Any]]] = {}
+    for group in application.handlers.values():
+        for handler in group:
+            if isinstance(handler, ConversationHandler) and handler.persistent and handler.name:
+                found.setdefault(handler.name, []).append(handler)
+    return found
 
 
 def _user_in_key(key: ConversationKey) -> int | None:

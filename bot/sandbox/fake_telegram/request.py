@@ -52,6 +52,7 @@ class FakeRequest(BaseRequest):
             await asyncio.sleep(self.telegram.latency)
         try:
             status, body = self.telegram.handle(api_method, params, files)
+            self.telegram.statuses[status] += 1
         except FakeTelegramError as exc:
             _raise_transport_error(exc.kind)
         return status, json.dumps(body).encode()

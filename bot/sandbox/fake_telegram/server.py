@@ -183,6 +183,8 @@ class FakeTelegram:
         self.callback_answers: deque[CallbackAnswer] = deque(maxlen=CALL_LOG_LIMIT)
         self._answered: dict[str, None] = {}  # query ids already answered, oldest first
         self._call_counts: Counter[str] = Counter()
+        # HTTP statuses answered, by status (a benchmark checks there was no 429).
+        self.statuses: Counter[int] = Counter()
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)

@@ -9,13 +9,16 @@ It works set by set, not row by row: a batch of up to `batch_size` rows is claim
 statement, decided with the batch's reminders, users and profiles, today's task logs and
 daily-cap counts loaded in one query each, recorded with one multi-row insert of delivery
 rows, and after the sends its outcomes and next occurrences (computed in memory) are written
-back in one statement per table. The database work runs in a worker thread, so the event loop
+back in one statement per table (on PostgreSQL, lists travel as array parameters: `= ANY`,
+and inserts and updates joined to `unnest`, so a statement's text does not grow with the
+batch). The database work runs in a worker thread, so the event loop
 keeps serving updates during a wave. Several dispatchers (processes) may run against one
 PostgreSQL database:
 
 - claiming takes a lease on each row (one `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
-  LOCKED) RETURNING id`; SQLite runs the same statement atomically under its write lock), so
-  two dispatchers never work on one row, and every later write of the row checks the lease;
+  LOCKED) RETURNING` the whole rows; SQLite runs the same statement atomically under its write
+  lock), so two dispatchers never work on one row, and every later write of the row checks the
+  lease;
 - before anything is sent, a `deliveries` row keyed (reminder, local date, slot) is committed
   as `queued` (`INSERT ... ON CONFLICT DO NOTHING RETURNING`: an occurrence another dispatcher
   already recorded comes back missing and is not sent);
@@ -36,13 +39,15 @@ import asyncio
 import logging
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, or_, update
+from sqlalchemy import ColumnElement, Table, any_, bindparam, delete, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, col, select
 
 from bot import metrics
@@ -108,6 +113,43 @@ _WRITE_BACK = update(_REMINDERS).where(
     _REMINDERS.c.lease_owner == bindparam("owner"),
 )
 _WRITTEN = ("enabled", "time_zone", "next_fire_at", "occurrence_date", "send_slot")
+# PostgreSQL: a batch's delivery rows as one INSERT from arrays (every row of a batch is
+# decided at the same instant).
+_UNNESTED = (
+    ("reminder_id", "integer"),
+    ("user_id", "bigint"),
+    ("kind", "varchar"),
+    ("local_date", "date"),
+    ("slot", "integer"),
+    ("outcome", "varchar"),
+    ("due_at", "timestamptz"),
+)
+_WRITE_BACK_UNNESTED = text(
+    "UPDATE reminders SET enabled = v.enabled, time_zone = v.time_zone,"
+    " next_fire_at = v.next_fire_at, occurrence_date = v.occurrence_date,"
+    " send_slot = v.send_slot, lease_owner = NULL, lease_until = v.not_before,"
+    " updated_at = CAST(:now AS timestamptz)"
+    " FROM unnest(CAST(:row_id AS integer[]), CAST(:enabled AS boolean[]),"
+    " CAST(:time_zone AS varchar[]), CAST(:next_fire_at AS timestamptz[]),"
+    " CAST(:occurrence_date AS date[]), CAST(:send_slot AS integer[]),"
+    " CAST(:not_before AS timestamptz[]))"
+    " AS v(row_id, enabled, time_zone, next_fire_at, occurrence_date, send_slot, not_before)"
+    " WHERE reminders.id = v.row_id AND reminders.lease_owner = :owner"
+)
+_OUTCOMES_UNNESTED = text(
+    "UPDATE deliveries SET outcome = v.outcome, message_id = v.message_id"
+    " FROM unnest(CAST(:delivery_id AS integer[]), CAST(:new_outcome AS varchar[]),"
+    " CAST(:sent_id AS bigint[])) AS v(delivery_id, outcome, message_id)"
+    " WHERE deliveries.id = v.delivery_id"
+)
+_INSERT_UNNESTED = text(
+    "INSERT INTO deliveries ("
+    + ", ".join(name for name, _ in _UNNESTED)
+    + ", decided_at) SELECT *, CAST(:decided_at AS timestamptz) FROM unnest("
+    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _UNNESTED)
+    + ") ON CONFLICT (reminder_id, local_date, slot) DO NOTHING"
+    " RETURNING reminder_id, id, outcome"
+)
 
 
 @dataclass
@@ -202,13 +244,28 @@ class Dispatcher:
         return report
 
     def _claim_and_prepare(self, now: datetime, report: TickReport) -> tuple[list[Pending], int]:
-        ids = self.claim(now)
-        return (self.prepare(ids, now, report) if ids else []), len(ids)
+        rows = self._claim_rows(now)
+        ids = [row.id for row in rows if row.id is not None]
+        return (self.prepare(ids, now, report, claimed=rows) if rows else []), len(rows)
 
     # --- claiming ---------------------------------------------------------------------------
 
     def claim(self, now: datetime) -> list[int]:
         """Lease up to `batch_size` due rows to this dispatcher (one statement); their ids."""
+        return [row.id for row in self._claim_rows(now) if row.id is not None]
+
+    def _claim_rows(self, now: datetime) -> list[Reminder]:
+        """Lease up to `batch_size` due rows (one statement that returns them whole, so
+        deciding does not read them again); detached, in due order."""
+        with self.db.session() as session:
+            rows = list(session.scalars(self.claim_statement(now)))
+            session.expunge_all()  # worked on in memory, written back in one statement
+        rows.sort(key=lambda row: (row.next_fire_at, row.id))
+        return rows
+
+    def claim_statement(self, now: datetime) -> Any:
+        """The claim: lease the first `batch_size` due rows, returning them (also EXPLAINed by
+        benchmarks/reminder_wave.py)."""
         due = (
             col(Reminder.enabled).is_(True),
             col(Reminder.next_fire_at).is_not(None),
@@ -225,23 +282,28 @@ class Dispatcher:
             .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
-        with self.db.session() as session:
-            result = session.execute(
-                update(Reminder)
-                .where(col(Reminder.id).in_(chosen), *due)
-                .values(lease_owner=self.owner, lease_until=now + self.lease)
-                .returning(col(Reminder.id))
-            )
-            return [int(row[0]) for row in result]
+        return (
+            update(Reminder)
+            .where(col(Reminder.id).in_(chosen), *due)
+            .values(lease_owner=self.owner, lease_until=now + self.lease)
+            .returning(Reminder)
+            .execution_options(synchronize_session=False)
+        )
 
     # --- deciding ---------------------------------------------------------------------------
 
-    def prepare(self, ids: Sequence[int], now: datetime, report: TickReport) -> list[Pending]:
+    def prepare(
+        self,
+        ids: Sequence[int],
+        now: datetime,
+        report: TickReport,
+        claimed: list[Reminder] | None = None,
+    ) -> list[Pending]:
         """Decide a claimed batch in one unit of work. Rows that must not be sent now are
         settled (recorded and rescheduled); for the rest a `sending` delivery row is committed,
-        and they are returned, to be sent."""
+        and they are returned, to be sent. `claimed`: the rows as the claim returned them."""
         with self.db.session() as session:
-            batch = self._load(session, ids)
+            batch = self._load(session, ids, claimed)
             settled: list[Reminder] = []
             records: list[dict[str, Any]] = []  # delivery rows to insert
             relabels: list[dict[str, Any]] = []  # delivery rows left by an earlier claim
@@ -311,23 +373,35 @@ class Dispatcher:
             self._write_back(session, settled, now)
         return pending
 
-    def _load(self, session: Session, ids: Sequence[int]) -> _Batch:
-        rows = list(
-            session.exec(
-                select(Reminder)
-                .where(col(Reminder.id).in_(ids), Reminder.lease_owner == self.owner)
-                .order_by(col(Reminder.next_fire_at), col(Reminder.id))
-            ).all()
+    def _load(
+        self, session: Session, ids: Sequence[int], claimed: list[Reminder] | None = None
+    ) -> _Batch:
+        if claimed is None:
+            claimed = list(
+                session.exec(
+                    select(Reminder)
+                    .where(self._among(Reminder.id, ids), Reminder.lease_owner == self.owner)
+                    .order_by(col(Reminder.next_fire_at), col(Reminder.id))
+                ).all()
+            )
+            for row in claimed:
+                session.expunge(row)  # worked on in memory, written back in one statement
+        rows = claimed
+        user_ids = sorted({row.user_id for row in rows})
+        days = sorted(
+            {row.occurrence_date or row.next_fire_at.date() for row in rows if row.next_fire_at}
         )
-        for row in rows:
-            session.expunge(row)  # worked on in memory, written back in one statement
-        user_ids = {row.user_id for row in rows}
-        days = {row.occurrence_date or row.next_fire_at.date() for row in rows if row.next_fire_at}
-        users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
-        profiles = {
-            p.user_id: p
-            for p in session.exec(select(Profile).where(col(Profile.user_id).in_(user_ids)))
-        }
+        users: dict[int, User] = {}
+        profiles: dict[int, Profile] = {}
+        # Users and their profiles in one query (a user without a profile comes back alone).
+        for user, profile in session.exec(
+            select(User, Profile)
+            .outerjoin(Profile, col(Profile.user_id) == col(User.id))
+            .where(self._among(User.id, user_ids))
+        ):
+            users[user.id] = user
+            if profile is not None:
+                profiles[profile.user_id] = profile
         logged: dict[tuple[int, date], set[str]] = defaultdict(set)
         counted: Counter[tuple[int, date]] = Counter()
         recorded: dict[tuple[int, date, int], tuple[int, str]] = {}
@@ -335,7 +409,7 @@ class Dispatcher:
         if rows:
             for user_id, day, task_id in session.exec(
                 select(col(TaskLog.user_id), col(TaskLog.local_date), col(TaskLog.task_id)).where(
-                    col(TaskLog.user_id).in_(user_ids), col(TaskLog.local_date).in_(days)
+                    self._among(TaskLog.user_id, user_ids), self._among(TaskLog.local_date, days)
                 )
             ):
                 logged[(user_id, day)].add(task_id)
@@ -343,7 +417,8 @@ class Dispatcher:
             # rows a dead or stalled dispatcher left for the batch's occurrences.
             for d in session.exec(
                 select(Delivery).where(
-                    col(Delivery.user_id).in_(user_ids), col(Delivery.local_date).in_(days)
+                    self._among(Delivery.user_id, user_ids),
+                    self._among(Delivery.local_date, days),
                 )
             ):
                 if d.slot == 0 and d.outcome in _COUNTED:
@@ -357,9 +432,21 @@ class Dispatcher:
             # database.
             planned = {user_id for user_id, _ in logged}
             session.exec(
-                select(PlanStateRecord).where(col(PlanStateRecord.user_id).in_(planned))
+                select(PlanStateRecord).where(self._among(PlanStateRecord.user_id, sorted(planned)))
             ).all()
         return _Batch(rows, users, profiles, logged, counted, recorded)
+
+    def _among(self, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+        """`column` is one of `values`. PostgreSQL gets one array parameter (`= ANY(:values)`):
+        the same statement text for any batch, so psycopg converts it once and the server plans
+        it once, where an IN list would render a new statement per length."""
+        if isinstance(column, InstrumentedAttribute):
+            column = column.expression
+        if self.db.dialect == "postgresql":
+            return column == any_(  # type: ignore[no-any-return]
+                bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+            )
+        return column.in_(list(values))  # type: ignore[no-any-return]
 
     def _decide(
         self,
@@ -438,6 +525,21 @@ class Dispatcher:
         already recorded; {reminder id: delivery id} of the rows inserted."""
         if not records:
             return {}
+        if self.db.dialect == "postgresql":
+            # One array per column, unnested server-side: a short statement whatever the batch
+            # size (a multi-row VALUES list is long, and psycopg re-parses it on every call).
+            result = session.execute(
+                _INSERT_UNNESTED,
+                {
+                    **{name: [r[name] for r in records] for name, _ in _UNNESTED},
+                    "decided_at": records[0]["decided_at"],
+                },
+            )
+            return {
+                int(reminder_id): int(delivery_id)
+                for reminder_id, delivery_id, outcome in result
+                if outcome == DeliveryOutcome.QUEUED
+            }
         dialect_insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
         statement = (
             dialect_insert(_DELIVERIES)
@@ -474,7 +576,7 @@ class Dispatcher:
         if dropped:
             session.execute(
                 delete(_DELIVERIES).where(
-                    _DELIVERIES.c.id.in_(dropped),
+                    self._among(_DELIVERIES.c.id, dropped),
                     _DELIVERIES.c.outcome == DeliveryOutcome.QUEUED,
                 )
             )
@@ -483,6 +585,19 @@ class Dispatcher:
         """Write the rows' new state (computed in memory, lease released) in one statement;
         a row whose lease another dispatcher took over meanwhile is left alone."""
         if not rows:
+            return
+        if self.db.dialect == "postgresql":
+            # One UPDATE joined to the rows' new values as arrays, not one per row.
+            session.execute(
+                _WRITE_BACK_UNNESTED,
+                {
+                    "row_id": [row.id for row in rows],
+                    **{name: [getattr(row, name) for row in rows] for name in _WRITTEN},
+                    "not_before": [row.lease_until for row in rows],
+                    "owner": self.owner,
+                    "now": now,
+                },
+            )
             return
         session.execute(
             _WRITE_BACK.values(
@@ -503,35 +618,73 @@ class Dispatcher:
             ],
         )
 
+    @contextmanager
+    def _unit(self, within: Session | None) -> Iterator[Session]:
+        """`within` if given (the caller commits), else a new unit of work."""
+        if within is not None:
+            yield within
+            return
+        with self.db.session() as session:
+            yield session
+
     # --- sending ----------------------------------------------------------------------------
 
     async def _send_and_record(
         self, pending: Sequence[Pending], now: datetime, report: TickReport
     ) -> None:
         """Send the batch group by group (`concurrency` at a time): mark the group `sending`,
-        send it, record its outcomes. What flood control stops is released unsent."""
-        for start in range(0, len(pending), self.concurrency):
-            if not self.may_send(now):
-                await asyncio.to_thread(self._record, pending[start:], {}, now, report)
-                return
-            group = pending[start : start + self.concurrency]
-            ours = await asyncio.to_thread(self._mark_sending, group)
+        send it, record its outcomes. What flood control stops is released unsent.
+
+        A group's outcomes and the next group's move to `sending` are committed together (one
+        unit of work per group, not two): still at most one group is ever `sending`."""
+        groups = [
+            pending[start : start + self.concurrency]
+            for start in range(0, len(pending), self.concurrency)
+        ]
+        if not groups:
+            return
+        if not self.may_send(now):
+            await asyncio.to_thread(self._record, pending, {}, now, report)
+            return
+        ours = await asyncio.to_thread(self._mark_sending, groups[0])
+        for index, group in enumerate(groups):
             if len(ours) < len(group):
                 # Another dispatcher took these occurrences over after our lease ran out; it
                 # sends or settles them, and our write-back of their rows would be refused.
                 report.outcomes["taken_over"] += len(group) - len(ours)
                 group = [item for item in group if item.delivery_id in ours]
             results = await self._send_all(group, now)
-            await asyncio.to_thread(self._record, group, results, now, report)
+            rest = [item for later in groups[index + 1 :] for item in later]
+            if rest and not self.may_send(now):
+                # Flood control: record this group and release the rest unsent.
+                await asyncio.to_thread(self._record, [*group, *rest], results, now, report)
+                return
+            following = groups[index + 1] if index + 1 < len(groups) else []
+            ours = await asyncio.to_thread(
+                self._record_and_mark, group, results, following, now, report
+            )
 
-    def _mark_sending(self, group: Sequence[Pending]) -> set[int]:
-        """Move the group's delivery rows `queued` -> `sending` (one compare-and-set); the ids
-        this dispatcher moved, and so may send."""
+    def _record_and_mark(
+        self,
+        group: Sequence[Pending],
+        results: dict[int, SendResult | None],
+        following: Sequence[Pending],
+        now: datetime,
+        report: TickReport,
+    ) -> set[int]:
+        """Record `group`'s outcomes and move `following` to `sending`, in one unit of work."""
         with self.db.session() as session:
+            self._record(group, results, now, report, session)
+            return self._mark_sending(following, session) if following else set()
+
+    def _mark_sending(self, group: Sequence[Pending], within: Session | None = None) -> set[int]:
+        """Move the group's delivery rows `queued` -> `sending` (one compare-and-set); the ids
+        this dispatcher moved, and so may send. `within`: a unit of work to do it in."""
+        with self._unit(within) as session:
             result = session.execute(
                 update(_DELIVERIES)
                 .where(
-                    _DELIVERIES.c.id.in_([item.delivery_id for item in group]),
+                    self._among(_DELIVERIES.c.id, [item.delivery_id for item in group]),
                     _DELIVERIES.c.outcome == DeliveryOutcome.QUEUED,
                 )
                 .values(outcome=DeliveryOutcome.SENDING)
@@ -566,8 +719,10 @@ class Dispatcher:
         results: dict[int, SendResult | None],
         now: datetime,
         report: TickReport,
+        within: Session | None = None,
     ) -> None:
-        """Record what the sends did in one unit of work: a statement per table."""
+        """Record what the sends did in one unit of work (`within`, or a new one): a statement
+        per table."""
         if not pending:
             return
         outcomes: list[dict[str, Any]] = []
@@ -600,8 +755,17 @@ class Dispatcher:
             _advance(row, now)
             rows.append(row)
             _count(report, row, outcome)
-        with self.db.session() as session:
-            if outcomes:
+        with self._unit(within) as session:
+            if outcomes and self.db.dialect == "postgresql":
+                session.execute(
+                    _OUTCOMES_UNNESTED,
+                    {
+                        "delivery_id": [o["delivery_id"] for o in outcomes],
+                        "new_outcome": [o["new_outcome"] for o in outcomes],
+                        "sent_id": [o["sent_id"] for o in outcomes],
+                    },
+                )
+            elif outcomes:
                 session.execute(
                     update(_DELIVERIES)
                     .where(_DELIVERIES.c.id == bindparam("delivery_id"))
@@ -612,7 +776,7 @@ class Dispatcher:
                 # Only rows still in flight: one another dispatcher reconciled meanwhile stays.
                 session.execute(
                     delete(_DELIVERIES).where(
-                        _DELIVERIES.c.id.in_(unsent),
+                        self._among(_DELIVERIES.c.id, unsent),
                         _DELIVERIES.c.outcome.in_(
                             (DeliveryOutcome.QUEUED, DeliveryOutcome.SENDING)
                         ),
