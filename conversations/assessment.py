@@ -89,7 +89,7 @@ class KneeCheckFlow(QuestionFlow[Assessment, knee_check.Conclusion, knee_check.B
             reply_markup=clearance_keyboard() if result.referred else None,
         )
         if not result.referred:
-            text, markup = today_view(svc, user_id)
+            text, markup = await today_view(svc, user_id)
             await message.reply_text(text, reply_markup=markup)
             await send_card_for_today(message, svc, user_id)  # the first day's card
 

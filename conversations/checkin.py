@@ -175,7 +175,7 @@ class DailyCheckinFlow(QuestionFlow[CheckinRecord, daily_checkin.Ending, daily_c
             return
         await message.reply_text(_result_text(result))
         if decision.new_state.stage is not result.stage_before:
-            text, markup = today_view(svc, user_id)
+            text, markup = await today_view(svc, user_id)
             await message.reply_text(text, reply_markup=markup)
         # The card the day calls for: the pain rules when the plan holds for pain, the load
         # card on the day the return-to-running gate is asked, a first-days card.

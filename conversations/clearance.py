@@ -69,7 +69,7 @@ async def clearance_pressed(update: Update, context: Context) -> None:
     elif cleared is not None and cleared.stage is not None:
         stage_name = get_content().messages.stage_names[cleared.stage]
         await message.reply_text(copy.cleared_resumed.format(stage_name=stage_name))
-        plan_text, plan_markup = today_view(svc, user_id)
+        plan_text, plan_markup = await today_view(svc, user_id)
         await message.reply_text(plan_text, reply_markup=plan_markup)
         log.info("referral cleared user=%s", user_id)
     else:

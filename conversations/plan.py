@@ -79,10 +79,10 @@ def _page_day(data: CallbackData) -> date | None:
     return data.day(1) if len(data.args) > 1 else None
 
 
-def today_view(svc: Services, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def today_view(svc: Services, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Today's plan as a message: heading, one line per task, and its buttons."""
-    with svc.db.session() as session:
-        plan = plan_today(session, user_id, svc.clock.now())
+    now = svc.clock.now()
+    plan = await svc.db.run(lambda session: plan_today(session, user_id, now))
     return render_today(plan)
 
 

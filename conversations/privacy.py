@@ -23,7 +23,7 @@ from bot.services import privacy
 from bot.telegram.callback_data import StaleButtonError, callback, pattern, pressed
 from bot.telegram.context import Context, services
 from bot.telegram.keyboards import column
-from bot.telegram.persistence import forget_in_memory
+from bot.telegram.persistence import forget_in_memory, writes_held
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,9 @@ async def delete_pressed(update: Update, context: Context) -> None:
         await _replace(update, copy.kept)
         raise ApplicationHandlerStop  # answered: the catch-all for stale buttons must not
     user_id = query.from_user.id
-    deleted = await svc.db.run(lambda session: privacy.forget_user(session, user_id))
-    forget_in_memory(context.application, user_id)
+    async with writes_held(context.application):  # no write of theirs lands after the delete
+        deleted = await svc.db.run(lambda session: privacy.forget_user(session, user_id))
+        forget_in_memory(context.application, user_id)
     log.info("delete user=%s rows=%s", user_id, deleted)
     await _replace(update, copy.deleted if deleted else copy.nothing)
     raise ApplicationHandlerStop

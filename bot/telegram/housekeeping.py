@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.services.privacy import purge_expired
 from bot.telegram.context import services_in
-from bot.telegram.persistence import forget_in_memory
+from bot.telegram.persistence import forget_in_memory, writes_held
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,10 @@ async def run_housekeeping(app: Application[Any, Any, Any, Any, Any, Any]) -> li
     """Purge every expired blocked user now; the ids purged."""
     svc = services_in(app.bot_data)
     now, retention = svc.clock.now(), svc.settings.blocked_user_retention
-    purged = await svc.db.run(lambda session: purge_expired(session, now, retention))
-    for user_id in purged:
-        forget_in_memory(app, user_id)
+    async with writes_held(app):  # no write of theirs lands after the purge
+        purged = await svc.db.run(lambda session: purge_expired(session, now, retention))
+        for user_id in purged:
+            forget_in_memory(app, user_id)
     log.info("housekeeping purged=%s", len(purged))
     return purged
 

@@ -12,6 +12,9 @@ start-up time and memory do not grow with the number of stored users. What was l
 written is remembered (as its JSON), and a write of the same value again is skipped: PTB asks
 to write every touched user's data after every update, changed or not.
 
+Writes run in a worker thread, one at a time (the event loop never waits on the database);
+`writes_held` keeps them out while someone's rows are deleted.
+
 A write that fails for a passing reason (the database locked, the connection lost) is not
 dropped: PTB has already forgotten that it was due, so the latest value for that conversation or
 user is kept here and written again with backoff (0.5 s doubling to 30 s) until it succeeds, and
@@ -27,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +82,9 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         # (table, key) -> the latest write that failed and is waiting to be retried.
         self._pending: dict[tuple[str, ...], _PendingWrite] = {}
         self._retrying: asyncio.Task[None] | None = None
+        # Writes run in a worker thread (the event loop never waits on the database), one at a
+        # time, so a retried older value can never land after a newer one.
+        self._writing = asyncio.Lock()
         # Users whose stored data and states are in memory (loaded, or first seen, since start).
         self._loaded: set[int] = set()
         # What the database holds, as far as this process knows: (table, key) -> the stored
@@ -148,7 +155,7 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         target = ("conversation", name, encoded_key)
         if self._unchanged(target, None if new_state is None else str(new_state)):
             return
-        self._write(
+        await self._write(
             target,
             lambda: self._write_conversation(name, key, encoded_key, new_state),
             _user_in_key(key),
@@ -187,7 +194,7 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         target = ("user", str(user_id))
         if self._unchanged(target, _encode(data)):
             return
-        self._write(target, lambda: self._write_user_data(user_id, data), user_id)
+        await self._write(target, lambda: self._write_user_data(user_id, data), user_id)
 
     def _unchanged(self, target: tuple[str, ...], encoded: str | None) -> bool:
         """The database already holds this value (and no older write is waiting to retry)."""
@@ -228,7 +235,7 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        self._write(("user", str(user_id)), lambda: self._drop_user_data(user_id), user_id)
+        await self._write(("user", str(user_id)), lambda: self._drop_user_data(user_id), user_id)
 
     def _drop_user_data(self, user_id: int) -> None:
         with self._db.session() as session:
@@ -249,7 +256,7 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         if self._retrying is not None:
             self._retrying.cancel()
             self._retrying = None
-        self._write_pending()
+        await self._write_pending()
         if self._pending:
             log.error("persistence: %s writes still failing at shutdown", len(self._pending))
 
@@ -268,21 +275,25 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         for target in [t for t in self._stored if t[0] == "conversation" and _owner(t) == user_id]:
             del self._stored[target]
 
-    def _write(self, target: tuple[str, ...], write: Callable[[], None], user: int | None) -> None:
-        """Write now; if the database is passingly unavailable, keep it to retry later."""
-        try:
-            write()
-        except _PASSING as exc:
-            log.warning(
-                "persistence: %s write user=%s failed (%s); retrying",
-                target[0],
-                user,
-                type(exc).__name__,
-            )
-            self._pending[target] = _PendingWrite(write, user)
-            self._retry_soon()
-        else:
-            self._pending.pop(target, None)  # a newer write replaced the one that failed
+    async def _write(
+        self, target: tuple[str, ...], write: Callable[[], None], user: int | None
+    ) -> None:
+        """Write now (in a worker thread); if the database is passingly unavailable, keep it
+        to retry later."""
+        async with self._writing:
+            try:
+                await asyncio.to_thread(write)
+            except _PASSING as exc:
+                log.warning(
+                    "persistence: %s write user=%s failed (%s); retrying",
+                    target[0],
+                    user,
+                    type(exc).__name__,
+                )
+                self._pending[target] = _PendingWrite(write, user)
+                self._retry_soon()
+            else:
+                self._pending.pop(target, None)  # a newer write replaced the one that failed
 
     def _retry_soon(self) -> None:
         if self._retrying is None or self._retrying.done():
@@ -295,13 +306,19 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         while self._pending:
             await asyncio.sleep(self._retry_delays[min(attempt, len(self._retry_delays) - 1)])
             attempt += 1
-            self._write_pending()
+            await self._write_pending()
 
-    def _write_pending(self) -> None:
-        """Try each waiting write once (synchronously: nothing else runs in between)."""
+    async def _write_pending(self) -> None:
+        """Try each waiting write once, in order; no other write runs in between."""
+        async with self._writing:
+            await self._retry_each()
+
+    async def _retry_each(self) -> None:
         for target, pending in list(self._pending.items()):
+            if self._pending.get(target) is not pending:
+                continue  # a newer write replaced it meanwhile
             try:
-                pending.write()
+                await asyncio.to_thread(pending.write)
             except _PASSING as exc:
                 log.warning(
                     "persistence: retried %s write user=%s failed again (%s)",
@@ -339,6 +356,20 @@ def _conversation_handlers(
 def _user_in_key(key: ConversationKey) -> int | None:
     # Our conversations are per chat and per user: the key is (chat_id, user_id).
     return int(key[-1]) if key and isinstance(key[-1], int) else None
+
+
+@asynccontextmanager
+async def writes_held(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> AsyncIterator[None]:
+    """No persistence write runs while this is held: deleting someone's rows inside it cannot
+    race a write of their data already on its way (writes run in a worker thread)."""
+    persistence = application.persistence
+    if not isinstance(persistence, SqlPersistence):
+        yield
+        return
+    async with persistence._writing:
+        yield
 
 
 def forget_in_memory(application: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> None:
