@@ -23,6 +23,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.coaching.drills import drills_screen_copy
+from bot.coaching.screening import Urgency, care_route
 from bot.coaching.plan import Task, describe_dosage
 from bot.content import Exercise, get_content
 from bot.content.kinds import Stage, TaskKind
@@ -43,6 +44,7 @@ from bot.telegram.context import Context, Services, services
 from bot.telegram.keyboards import Button, inline
 from conversations.drills_screen import offer_button
 from conversations.learn import send_card_for_today
+from conversations.safety import where_to_go
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +97,9 @@ def render_today(plan: TodayPlan) -> tuple[str, InlineKeyboardMarkup | None]:
         return copy.needs_assessment, None
     if plan.stage is Stage.REFERRED:
         text = get_texts().flows.referral.no_plan
-        if plan.referral_tier is not None:
-            text = f"{text}\n\n{content.tiers[plan.referral_tier].where_to_go}"
+        if plan.referral_tier is not None:  # where to go, in the user's country
+            route = care_route(plan.zone)
+            text = f"{text}\n\n{where_to_go(Urgency.of(plan.referral_tier), route)}"
         return text, clearance_keyboard()  # not a dead end (conversations/clearance.py)
     if plan.is_yesterday and not plan.tasks:
         return copy.yesterday_empty, None

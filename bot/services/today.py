@@ -46,13 +46,13 @@ class TodayPlan:
     is_yesterday: bool = False  # this is yesterday's plan, still open for logging
     yesterday_open: bool = False  # yesterday can still be logged (until YESTERDAY_OPEN_UNTIL)
     strength_rest: bool = False  # a phase day without its every-other-day strength work
+    drills_offer: bool = False  # strides and drills unlocked, their short screen not answered
+    zone: str | None = None  # the user's IANA time zone: where a referral's care is
 
     @property
     def phase(self) -> int | None:
         """The programme phase (1-3) of the plan, None for PRICE, a referral or no plan."""
         return _PHASES.get(self.stage) if self.stage is not None else None
-
-    drills_offer: bool = False  # strides and drills unlocked, their short screen not answered
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
@@ -100,6 +100,7 @@ def _plan_on(session: Session, user_id: int, day: date, local_now: datetime) -> 
         yesterday_open=yesterday_open,
         strength_rest=_strength_rest(state.stage, tasks),
         drills_offer=day == today and drills_offer_due(session, user_id, state.drills_unlocked),
+        zone=getattr(local_now.tzinfo, "key", None),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.content.texts import get_texts
 
@@ -30,3 +31,17 @@ async def test_a_command_like_nothing_real_points_to_help(harness):
     user = harness.user(402)
     await user.send("/xyzzy")
     assert user.last_text == "There's no /xyzzy. Send /help to see every command."
+
+
+async def test_every_command_a_user_can_send_is_in_the_menu(harness):
+    def commands(handlers):  # type: ignore[no-untyped-def]
+        for handler in handlers:
+            if isinstance(handler, CommandHandler):
+                yield from handler.commands
+            elif isinstance(handler, ConversationHandler):
+                yield from commands(handler.entry_points)
+
+    registered = {c for group in harness.app.handlers.values() for c in commands(group)}
+    menu = {c["command"] for c in harness.telegram.commands}
+    assert "drills" in registered
+    assert registered - menu == {"stats"}  # operators only: hidden from everyone else

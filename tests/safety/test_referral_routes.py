@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from conversations.plan import clearance_keyboard
 from tests.conversations.checkin.journeys import tap as checkin_tap
 from tests.conversations.journeys import TYPICAL, assess, onboard, referrals
 
@@ -78,3 +79,17 @@ async def test_a_knee_score_referral_names_the_routes_of_the_users_country(harne
     assert "Please get your knee seen today" in user.last_text
     assert "Go to an urgent care center today." in user.last_text
     assert "NHS 111" not in user.last_text
+
+
+@pytest.mark.parametrize(("zone", "emergency", "same_day"), [NEW_YORK, LONDON])
+async def test_plan_after_a_referral_names_the_routes_of_the_users_country(
+    harness, zone, emergency, same_day
+):
+    user = harness.user(957)
+    await onboard(user, zone=zone)
+    await assess(user, {"urgent_signs": "yes", "emergency_knee": "locking"})
+    await user.send("/plan")
+    assert same_day in user.last_text
+    assert not [word for word in ELSEWHERE_WORDS[zone] if word in user.last_text]
+    clearance = [b.text for row in clearance_keyboard().inline_keyboard for b in row]
+    assert user.last.button_labels == clearance  # not a dead end
