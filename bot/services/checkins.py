@@ -48,7 +48,7 @@ from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state, state_from_json, state_to_json
 from bot.services.plans import change_plan, latest_referral, refer
 from bot.services.questionnaire import Asked
-from bot.services.tasks import done_on, mark_done, sessions_done
+from bot.services.tasks import EXERCISE_SESSION, done_on, mark_done, sessions_done
 from bot.services.users import today_for
 from bot.storage.models import Assessment, AssessmentStatus, CheckinRecord
 
@@ -316,6 +316,10 @@ def finish(
         abandon(session, user_id, now)
         return None
     day = checkin.local_date
+    exercises_id = next(q.id for q in content.checkin if q.field is CheckinField.EXERCISES_DONE)
+    # "Yes" typed or tapped here (not implied from ticks already logged) logs today's exercise
+    # session, so /plan and the check-in agree on what was done.
+    said_exercised = answers.get(exercises_id) == "yes"
     answers = {**answers, **_implied(answers, content, known(session, user_id, day, current))}
     asked_here = {RUN_GATE, STEADY}  # the flow's own questions, not the engine's
     today = checkin_from_answers(
@@ -349,6 +353,8 @@ def finish(
     else:
         change_plan(session, user_id, decision.new_state, now)
     mark_done(session, user_id, CHECKIN_TASK, day, now)
+    if said_exercised and tier is None:
+        mark_done(session, user_id, EXERCISE_SESSION, day, now)
     session.flush()
     return Result(
         day=day,

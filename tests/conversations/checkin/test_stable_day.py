@@ -101,3 +101,28 @@ async def test_someone_who_does_not_run_is_not_asked_about_running(harness, db):
     assert asked[0] == "red_flags"
     assert "running_minutes" not in asked
     assert checkins(db, 683)[-1].running_minutes == 0
+
+
+async def test_exercises_said_done_in_the_check_in_are_ticked_on_the_plan(harness, db):
+    user = harness.user(684)
+    await runner_with_plan(user, TYPICAL)
+    await user.send("/plan")
+    before = _plan_message(user).button_labels
+    assert before
+    assert not [label for label in before if label.startswith("✅")]
+    await check_in(user, GOOD_DAY)  # "Did you do today's exercises?" - "Yes"
+    await user.send("/plan")
+    assert _plan_message(user).button_labels == [f"✅ {label}" for label in before]
+
+
+async def test_exercises_not_done_leave_the_plan_unticked(harness, db):
+    user = harness.user(685)
+    await runner_with_plan(user, TYPICAL)
+    await check_in(user, {**GOOD_DAY, "exercises_done": "no"})
+    await user.send("/plan")
+    assert not [label for label in _plan_message(user).button_labels if label.startswith("✅")]
+
+
+def _plan_message(user: FakeUser):  # type: ignore[no-untyped-def]
+    """The newest plan (an education card can follow it)."""
+    return next(m for m in reversed(user.messages) if (m.text or "").startswith("Today"))
