@@ -85,6 +85,12 @@ def reminders_of(db: Database, user_id: int) -> list[Reminder]:
         )
 
 
+def the_reminder(db: Database, user_id: int, kind: str) -> Reminder:
+    """The user's one reminder of `kind`."""
+    (row,) = [r for r in reminders_of(db, user_id) if r.kind == kind]
+    return row
+
+
 def deliveries_of(db: Database, user_id: int) -> list[Delivery]:
     with db.session() as s:
         return list(s.exec(select(Delivery).where(Delivery.user_id == user_id)).all())

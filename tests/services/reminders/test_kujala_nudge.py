@@ -22,15 +22,10 @@ from .conftest import (
     nudge_kind,
     nudges,
     reminders_of,
+    the_reminder,
 )
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def kujala_row(db, user_id):  # type: ignore[no-untyped-def]
-    rows = [r for r in reminders_of(db, user_id) if r.kind == ReminderKind.KUJALA]
-    assert len(rows) == 1
-    return rows[0]
 
 
 def sent_days(db, user_id: int) -> list[date]:  # type: ignore[no-untyped-def]
@@ -62,7 +57,7 @@ async def test_the_first_comes_the_day_after_consent_and_opens_the_knee_score(ha
         await tap(user, item_id, value)
     assert "Knee score: 80/100" in user.last_text
     # Scored on Saturday 21 March: the next one is due a fortnight on, on Saturday 4 April.
-    row = kujala_row(db, 401)
+    row = the_reminder(db, 401, ReminderKind.KUJALA)
     assert row.enabled
     assert row.next_fire_at is not None
     assert row.next_fire_at.astimezone(LONDON).date() == date(2026, 4, 4)
@@ -81,15 +76,15 @@ async def test_settings_switch_it_off_and_on(harness, db, clock):
     start = utc(2026, 3, 20, 9, 0)
     make_runner(db, 403, start, stage="phase1", kujala=True)
     finish_onboarding(db, 403)
-    assert kujala_row(db, 403).next_fire_at is not None
+    assert the_reminder(db, 403, ReminderKind.KUJALA).next_fire_at is not None
     with db.session() as s:
         settings_service.switch(s, 403, settings_service.Switch.KUJALA, False, start)
-    row = kujala_row(db, 403)
+    row = the_reminder(db, 403, ReminderKind.KUJALA)
     assert not row.enabled
     assert row.next_fire_at is None
     with db.session() as s:
         settings_service.switch(s, 403, settings_service.Switch.KUJALA, True, start)
-    row = kujala_row(db, 403)
+    row = the_reminder(db, 403, ReminderKind.KUJALA)
     assert row.enabled
     assert row.next_fire_at is not None
     assert row.next_fire_at.astimezone(LONDON).date() == date(2026, 3, 21)

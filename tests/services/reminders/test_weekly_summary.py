@@ -28,16 +28,10 @@ from .conftest import (
     make_runner,
     nudge_kind,
     nudges,
-    reminders_of,
+    the_reminder,
 )
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def weekly_row(db, user_id):  # type: ignore[no-untyped-def]
-    rows = [r for r in reminders_of(db, user_id) if r.kind == ReminderKind.WEEKLY_SUMMARY]
-    assert len(rows) == 1
-    return rows[0]
 
 
 def store_checkins(db, user_id: int, first: date, last: date) -> dict[date, tuple[int, int]]:  # type: ignore[no-untyped-def]
@@ -138,13 +132,13 @@ async def test_moving_the_summary_moves_its_reminder_and_switching_it_off_disabl
     start = utc(2026, 3, 20, 9, 0)  # a Friday
     make_runner(db, 303, start, stage="phase1", weekly_summary=True)
     finish_onboarding(db, 303)
-    before = weekly_row(db, 303).next_fire_at
+    before = the_reminder(db, 303, ReminderKind.WEEKLY_SUMMARY).next_fire_at
     assert before is not None
     assert before.astimezone(LONDON).date() == date(2026, 3, 22)
     with db.session() as s:
         outcome = settings_service.change_weekly(s, 303, start, day=0, at=time(8, 30))
     assert isinstance(outcome, settings_service.Saved)
-    after = weekly_row(db, 303).next_fire_at
+    after = the_reminder(db, 303, ReminderKind.WEEKLY_SUMMARY).next_fire_at
     assert after is not None
     local = after.astimezone(LONDON)
     assert local.date() == date(2026, 3, 23)
@@ -152,10 +146,10 @@ async def test_moving_the_summary_moves_its_reminder_and_switching_it_off_disabl
     with db.session() as s:
         refused = settings_service.change_weekly(s, 303, start, at=time(3, 0))
     assert isinstance(refused, settings_service.WhileAsleep)
-    assert weekly_row(db, 303).next_fire_at == after
+    assert the_reminder(db, 303, ReminderKind.WEEKLY_SUMMARY).next_fire_at == after
     with db.session() as s:
         settings_service.switch(s, 303, settings_service.Switch.WEEKLY, False, start)
-    row = weekly_row(db, 303)
+    row = the_reminder(db, 303, ReminderKind.WEEKLY_SUMMARY)
     assert not row.enabled
     assert row.next_fire_at is None
 
