@@ -30,6 +30,11 @@ UPDATE_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
     registry=REGISTRY,
 )
+FLOOD_SKIPPED = Counter(
+    "knee_coach_updates_skipped",
+    "Updates skipped because one sender flooded the bot (each flood also gets one reply)",
+    registry=REGISTRY,
+)
 WEBHOOK_REQUESTS = Counter(
     "knee_coach_webhook_requests",
     "Requests to the webhook path, by answer (accepted, forbidden, malformed, standby)",
@@ -83,6 +88,10 @@ _Report = TypeVar("_Report")
 def update_handled(handler: str, outcome: str, seconds: float) -> None:
     UPDATES.labels(handler=handler, outcome=outcome).inc()
     UPDATE_SECONDS.labels(handler=handler).observe(seconds)
+
+
+def update_skipped() -> None:
+    FLOOD_SKIPPED.inc()
 
 
 def webhook_request(result: str) -> None:

@@ -26,6 +26,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 # Updates queued or in flight before PTB's own fetcher waits (a flood's backlog lives here).
@@ -91,6 +93,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if inspect.iscoroutine(coroutine):
             coroutine.close()  # never started: nothing of the handlers ran
         self.skipped += 1
+        metrics.update_skipped()
         if key in self._told:
             return
         self._told.add(key)

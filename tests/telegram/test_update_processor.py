@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot import metrics
 from bot.content.texts import get_texts
 from bot.sandbox.fake_telegram.users import FakeUser
 from bot.telegram.update_processor import (
@@ -95,6 +96,7 @@ async def test_a_flood_is_answered_once_with_slow_down_and_never_delays_anyone_e
     flooder = FakeUser(harness.telegram, enqueue, 950, "Flood")
     other = FakeUser(harness.telegram, enqueue, 951, "Calm")
     slow_down = get_texts().ui.slow_down
+    skipped_before = metrics.REGISTRY.get_sample_value("knee_coach_updates_skipped_total") or 0
 
     for _ in range(100):  # a burst: all queued before the bot handles the first
         await flooder.send("/help")
@@ -112,6 +114,8 @@ async def test_a_flood_is_answered_once_with_slow_down_and_never_delays_anyone_e
     order = [call.params["chat_id"] for call in harness.telegram.calls_of("sendMessage")]
     assert order.index(other.user_id) < len(order) - 1 - order[::-1].index(flooder.user_id)
     assert app.update_processor.skipped == 100 - len(answered)
+    skipped = metrics.REGISTRY.get_sample_value("knee_coach_updates_skipped_total")
+    assert skipped == skipped_before + 100 - len(answered)  # an operator sees floods on /metrics
 
     # Once the backlog has drained, the same person is answered as usual, and not told again.
     await flooder.send("/help")
