@@ -85,7 +85,7 @@ def scaling(options: Options) -> str:
     small, large = options.size(100, 1_000), options.size(1_000, 100_000)
     runs = options.size(1, 2)
     ours = [_best(lambda n=n: scale.measure(n), runs) for n in (small, large)]
-    peer_sizes = (small, options.size(1_000, 10_000))
+    peer_sizes = (small, large)
     peer = [_best(lambda n=n: scale.measure(n, "peer"), runs) for n in peer_sizes]
     return scale.render(ours, peer)
 
