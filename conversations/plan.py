@@ -23,8 +23,8 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.coaching.drills import drills_screen_copy
-from bot.coaching.screening import Urgency, care_route
 from bot.coaching.plan import Task, describe_dosage
+from bot.coaching.screening import Urgency, care_route
 from bot.content import Exercise, get_content
 from bot.content.kinds import Stage, TaskKind
 from bot.content.texts import PlanCopy, get_texts

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from bot.coaching.progression import initial_state
 from bot.coaching.triage import Outcome, red_flags_in, tier_of, triage
-from bot.content import AssessmentQuestion, Question, get_content
+from bot.content import AssessmentQuestion, get_content
 from bot.services import questionnaire
 from bot.services.onboarding import has_consented
 from bot.services.plans import change_plan, refer
-from bot.services.questionnaire import Asked, NotCurrent
+from bot.services.questionnaire import Asked, NotCurrent, QuestionsGiven
 from bot.services.users import today_for
 from bot.storage.models import Assessment, AssessmentStatus, Profile
 
@@ -105,10 +105,9 @@ class KneeCheck:
     def answers(self, row: Assessment) -> dict[str, str]:
         return {k: str(v) for k, v in row.answers.items()}
 
-    def questions(
-        self, session: Session, row: Assessment, answers: Mapping[str, str]
-    ) -> list[Question]:
-        return list(questions_for(session, row.user_id, answers))
+    def questions(self, session: Session, row: Assessment) -> QuestionsGiven:
+        prefilled = _prefilled(session, row.user_id)
+        return lambda answers: list(questions_for(prefilled, answers))
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(red_flags_in(answers))
@@ -156,11 +155,12 @@ KNEE_CHECK = KneeCheck()
 
 
 def questions_for(
-    session: Session, user_id: int, answers: Mapping[str, str] | None = None
+    prefilled: Mapping[str, str], answers: Mapping[str, str]
 ) -> list[AssessmentQuestion]:
-    """The questions this user is asked, given the answers so far, in content order (red flags
-    first): not those answered in onboarding, nor those a gate's answer implies."""
-    skip = {**_prefilled(session, user_id), **implied(answers or {}, expected=True)}
+    """The questions this user is asked, given what onboarding answered (`prefilled`) and the
+    answers so far, in content order (red flags first): not those answered in onboarding, nor
+    those a gate's answer implies."""
+    skip = {**prefilled, **implied(answers, expected=True)}
     return [q for q in get_content().assessment if q.id not in skip]
 
 

@@ -47,7 +47,7 @@ from bot.services import questionnaire
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state, state_from_json, state_to_json
 from bot.services.plans import change_plan, latest_referral, refer
-from bot.services.questionnaire import Asked
+from bot.services.questionnaire import Asked, QuestionsGiven
 from bot.services.tasks import EXERCISE_SESSION, done_on, mark_done, sessions_done
 from bot.services.users import today_for
 from bot.storage.models import Assessment, AssessmentStatus, CheckinRecord
@@ -449,15 +449,17 @@ class DailyCheckin:
     def answers(self, row: CheckinRecord) -> dict[str, str]:
         return {k: str(v) for k, v in (row.draft or {}).items()}
 
-    def questions(
-        self, session: Session, row: CheckinRecord, answers: Mapping[str, str]
-    ) -> list[Question]:
+    def questions(self, session: Session, row: CheckinRecord) -> QuestionsGiven:
         state = basis(session, row.user_id, row)
         if state is None:
-            return []  # referred meanwhile: nothing left to ask
+            return lambda _answers: []  # referred meanwhile: nothing left to ask
         facts = known(session, row.user_id, row.local_date, state)
-        ids = questions_for(state, row.local_date, answers, known=facts)
-        return [question(qid, known=facts) for qid in ids]
+
+        def given(answers: Mapping[str, str]) -> list[Question]:
+            ids = questions_for(state, row.local_date, answers, known=facts)
+            return [question(qid, known=facts) for qid in ids]
+
+        return given
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(red_flags(answers))

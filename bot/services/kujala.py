@@ -24,13 +24,13 @@ from bot.coaching.kujala import (
     score_change,
 )
 from bot.coaching.triage import most_serious
-from bot.content import Question, RedFlag, get_content
+from bot.content import RedFlag, get_content
 from bot.content.kinds import Stage, Tier
 from bot.services import questionnaire
 from bot.services.onboarding import has_consented
 from bot.services.plan_state import load_state
 from bot.services.plans import refer
-from bot.services.questionnaire import Asked
+from bot.services.questionnaire import Asked, QuestionsGiven
 from bot.services.reminders.planner import replan_reminders
 from bot.services.users import today_for
 from bot.storage.models import KujalaRun, KujalaStatus, Profile
@@ -88,10 +88,8 @@ class KneeScore:
     def answers(self, row: KujalaRun) -> dict[str, str]:
         return {k: str(v) for k, v in row.answers.items()}
 
-    def questions(
-        self, session: Session, row: KujalaRun, answers: Mapping[str, str]
-    ) -> list[Question]:
-        return kujala_questions()
+    def questions(self, session: Session, row: KujalaRun) -> QuestionsGiven:
+        return lambda _answers: kujala_questions()
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(kujala_red_flags(answers))

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from bot.coaching.triage import red_flags_in
-from bot.content import Question, RedFlag, get_content
+from bot.content import RedFlag, get_content
 from bot.services import time_zones
 from bot.services.plans import refer
+from bot.services.questionnaire import QuestionsGiven
 from bot.services.reminders.planner import replan_reminders
 from bot.services.reminders.rules import (
     QuietHours,
@@ -172,10 +173,8 @@ class AgeStep:
     def answers(self, row: AgeAsked) -> dict[str, str]:
         return {}  # each answer is kept on the profile as it comes
 
-    def questions(
-        self, session: Session, row: AgeAsked, answers: Mapping[str, str]
-    ) -> list[Question]:
-        return [get_content().question(AGE_QUESTION)]
+    def questions(self, session: Session, row: AgeAsked) -> QuestionsGiven:
+        return lambda _answers: [get_content().question(AGE_QUESTION)]
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return False  # one question: its answer always finishes the step

@@ -12,7 +12,7 @@ Telegram here: the Telegram side (conversations/question_flow.py) renders what t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -23,6 +23,9 @@ from bot.content import Option, Question
 
 RowT = TypeVar("RowT", bound="Running")
 ResultT = TypeVar("ResultT", covariant=True)
+
+# The questions asked, in order, given the answers so far.
+QuestionsGiven = Callable[[Mapping[str, str]], list[Question]]
 
 
 class Running(Protocol):
@@ -40,8 +43,10 @@ class Questionnaire(Protocol[RowT, ResultT]):
     def answers(self, row: RowT) -> dict[str, str]:
         """The answers given so far."""
 
-    def questions(self, session: Session, row: RowT, answers: Mapping[str, str]) -> list[Question]:
-        """The questions asked, in order, given the answers so far (some answers imply others)."""
+    def questions(self, session: Session, row: RowT) -> QuestionsGiven:
+        """The questions asked, in order, as a function of the answers so far (some answers
+        imply others). What they depend on besides the answers is read here, once per unit of
+        work: a step asks for the list up to three times."""
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         """Whether the answers so far end the questionnaire now (a red flag)."""
@@ -108,6 +113,18 @@ def _asked(questions: list[Question], question_id: str) -> Asked:
     return Asked(questions[index], index + 1, len(questions))
 
 
+def _on_screen(
+    flow: Questionnaire[RowT, ResultT], row: RowT, questions: QuestionsGiven
+) -> Asked | None:
+    """Where `row` stands, or None when it is over."""
+    if row.current_question is None:
+        return None
+    asked = questions(flow.answers(row))
+    if row.current_question not in {q.id for q in asked}:
+        return None  # content changed under a running questionnaire: treat it as over
+    return _asked(asked, row.current_question)
+
+
 def position(
     flow: Questionnaire[RowT, ResultT], session: Session, user_id: int, now: datetime
 ) -> Asked | None:
@@ -115,11 +132,7 @@ def position(
     row = flow.running(session, user_id, now)
     if row is None or row.current_question is None:
         return None
-    answers = flow.answers(row)
-    questions = flow.questions(session, row, answers)
-    if row.current_question not in {q.id for q in questions}:
-        return None  # content changed under a running questionnaire: treat it as over
-    return _asked(questions, row.current_question)
+    return _on_screen(flow, row, flow.questions(session, row))
 
 
 def ask_first(
@@ -127,9 +140,9 @@ def ask_first(
 ) -> Asked:
     """Put the first question of a freshly started questionnaire on screen."""
     answers = flow.answers(row)
-    first = flow.questions(session, row, answers)[0]
-    flow.record(session, row, answers, first.id, now)
-    return _asked(flow.questions(session, row, answers), first.id)
+    asked = flow.questions(session, row)(answers)
+    flow.record(session, row, answers, asked[0].id, now)
+    return _asked(asked, asked[0].id)
 
 
 def answer(
@@ -143,20 +156,23 @@ def answer(
     """Record `value` for `question_id` if that is the question on screen; then the next
     question, or the end of the questionnaire."""
     row = flow.running(session, user_id, now)
-    current = position(flow, session, user_id, now)
-    if row is None or current is None:
+    if row is None or row.current_question is None:
+        return NotCurrent(None)
+    questions = flow.questions(session, row)
+    current = _on_screen(flow, row, questions)
+    if current is None:
         return NotCurrent(None)
     if current.question.id != question_id or current.question.option(value) is None:
         return NotCurrent(current)
     option = current.question.option(value)
     answers = {**flow.answers(row), question_id: value}
-    ids = [q.id for q in flow.questions(session, row, answers)]
+    asked = questions(answers)
+    ids = [q.id for q in asked]
     index = ids.index(question_id)
     if flow.ends_early(answers) or index + 1 >= len(ids):
         return Finished(flow.finish(session, user_id, row, answers, now), option)
     flow.record(session, row, answers, ids[index + 1], now)
-    asked = _asked(flow.questions(session, row, answers), ids[index + 1])
-    return dataclasses.replace(asked, answered=option)
+    return dataclasses.replace(_asked(asked, ids[index + 1]), answered=option)
 
 
 def back(
@@ -169,15 +185,18 @@ def back(
     """Return from `question_id` (if on screen) to the one before it, forgetting that answer
     and every later one."""
     row = flow.running(session, user_id, now)
-    current = position(flow, session, user_id, now)
-    if row is None or current is None:
+    if row is None or row.current_question is None:
+        return NotCurrent(None)
+    questions = flow.questions(session, row)
+    current = _on_screen(flow, row, questions)
+    if current is None:
         return NotCurrent(None)
     if current.question.id != question_id or current.is_first:
         return NotCurrent(current)
     answers = flow.answers(row)
-    ids = [q.id for q in flow.questions(session, row, answers)]
+    ids = [q.id for q in questions(answers)]
     dropped = set(ids[ids.index(question_id) - 1 :])
     kept = {k: v for k, v in answers.items() if k not in dropped}
     previous = ids[ids.index(question_id) - 1]
     flow.record(session, row, kept, previous, now)
-    return _asked(flow.questions(session, row, kept), previous)
+    return _asked(questions(kept), previous)

@@ -2,7 +2,9 @@
 
 SQLite (the default) runs with WAL and foreign keys on; PostgreSQL is selected by a
 `postgresql://` URL and driven by psycopg 3. Handlers run each unit of work in a worker thread
-(`await db.run(work)`), so the event loop never waits on the database.
+(`await db.run(work)`), so the event loop never waits on the database. A unit of work keeps
+every row it loads until it ends, so looking a row up again by primary key in the same unit
+(`has_consented`, `today_for`, `load_state`, ...) costs no statement.
 """
 
 from __future__ import annotations
@@ -68,6 +70,22 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class UnitOfWork(Session):
+    """The session of one unit of work: it holds a strong reference to every row it loads or
+    stores until it closes. SQLAlchemy's identity map holds rows weakly, so a row a helper
+    loaded and dropped (`has_consented` returns a bool) was loaded again by the next helper
+    that wanted it: up to seven identical SELECTs in one unit of work. Units of work are
+    short, so what they keep is small (SQLAlchemy's "strong reference" recipe)."""
+
+
+@event.listens_for(UnitOfWork, "loaded_as_persistent")
+@event.listens_for(UnitOfWork, "pending_to_persistent")
+@event.listens_for(UnitOfWork, "deleted_to_persistent")
+@event.listens_for(UnitOfWork, "detached_to_persistent")
+def _keep(session: Session, instance: object) -> None:
+    session.info.setdefault("kept", []).append(instance)
 
 
 # Seconds a pooled PostgreSQL connection is reused before it is replaced (well under the
@@ -156,7 +174,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with UnitOfWork(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
