@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.content import get_content
+from bot.sandbox.fake_telegram.server import BotMessage
 from bot.sandbox.fake_telegram.users import FakeUser
 from bot.storage.models import (
     Assessment,
@@ -61,6 +62,13 @@ async def onboard(user: FakeUser, *, zone: str = "London", age_label: str = "18-
     await user.send(zone)
     await user.press("Yes, that's right")
     await user.press("07:00-23:00")
+
+
+def plan_shown(user: FakeUser) -> BotMessage:
+    """The newest plan message, today's or yesterday's: once a day an education card follows it."""
+    return next(
+        m for m in reversed(user.messages) if (m.text or "").startswith(("Today", "Yesterday"))
+    )
 
 
 def on_screen(user: FakeUser) -> str | None:

@@ -15,7 +15,7 @@ from bot.content.texts import get_texts
 from bot.services.education import FIRST_DAYS_CARDS, SHOWN_PREFIX
 from bot.storage.models import TaskLog
 from conversations.plan import exercise_text
-from tests.conversations.journeys import TYPICAL, assess, onboard
+from tests.conversations.journeys import TYPICAL, assess, onboard, plan_shown
 
 
 def _logs(db, user_id):  # type: ignore[no-untyped-def]
@@ -27,13 +27,6 @@ def _logs(db, user_id):  # type: ignore[no-untyped-def]
 
 def first_card_title() -> str:
     return next(c.title for c in get_content().education if c.id == FIRST_DAYS_CARDS[0])
-
-
-def _plan_shown(user):  # type: ignore[no-untyped-def]
-    """The newest plan message: once a day an education card follows it."""
-    return next(
-        m for m in reversed(user.messages) if (m.text or "").startswith(("Today", "Yesterday"))
-    )
 
 
 async def test_plan_before_any_assessment_points_to_assess(harness):
@@ -189,7 +182,7 @@ async def test_yesterday_can_be_logged_until_noon(harness, db, clock):
     await assess(user, TYPICAL)
     clock.advance(timedelta(hours=23))  # 08:00 on Thursday
     await user.send("/plan")
-    assert "/yesterday is open until noon" in _plan_shown(user).text
+    assert "/yesterday is open until noon" in plan_shown(user).text
     await user.send("/yesterday")
     assert user.last_text.startswith("Yesterday, Wed 04 Mar")
     await user.press("Hamstring stretch on a step")
@@ -197,13 +190,13 @@ async def test_yesterday_can_be_logged_until_noon(harness, db, clock):
     (log,) = _logs(db, 309)
     assert (log.task_id, log.local_date) == ("hamstring_stretch", date(2026, 3, 4))
     await user.send("/plan")
-    today = _plan_shown(user)  # today's plan is today's: yesterday's tick is not on it
+    today = plan_shown(user)  # today's plan is today's: yesterday's tick is not on it
     assert "Hamstring stretch on a step" in today.button_labels
     assert "✅ Hamstring stretch on a step" not in today.button_labels
     assert "/yesterday is open until noon" in user.last_text  # more of yesterday to log
     clock.advance(timedelta(hours=4))  # 12:00: yesterday has closed
     await user.send("/plan")
-    assert "/yesterday" not in _plan_shown(user).text
+    assert "/yesterday" not in plan_shown(user).text
     await user.send("/yesterday")
     assert "only be logged until noon" in user.last_text
 
@@ -213,13 +206,13 @@ async def test_the_plan_says_how_to_run_and_when_strength_rests(harness, clock):
     await onboard(user)
     await assess(user, TYPICAL)  # phase 2, strength on days 0, 2, 4 ...
     await user.send("/plan")
-    plan = _plan_shown(user)
+    plan = plan_shown(user)
     assert "Running: Same as phase 1: easy and short" in plan.text
     assert "No strength work today" not in plan.text
     assert "Wall squat with a physioball" in plan.button_labels
     clock.advance(timedelta(days=1))
     await user.send("/plan")
-    plan = _plan_shown(user)
+    plan = plan_shown(user)
     assert "No strength work today" in plan.text
     assert "Wall squat with a physioball" not in plan.button_labels
     assert len(plan.button_labels) <= 8
@@ -242,7 +235,7 @@ async def test_yesterday_before_the_plan_began_has_nothing_to_log(harness, clock
     clock.advance(timedelta(hours=15))  # assessed at 00:00 on Thursday: no plan yesterday
     await assess(user, TYPICAL)
     await user.send("/plan")
-    assert "/yesterday" not in _plan_shown(user).text  # nothing of yesterday to log
+    assert "/yesterday" not in plan_shown(user).text  # nothing of yesterday to log
     await user.send("/yesterday")
     assert user.last_text.startswith("Your plan started today")
     assert user.last.inline_buttons == []
@@ -252,9 +245,9 @@ async def test_a_done_under_an_older_plan_message_refreshes_that_plan(harness, d
     user = harness.user(312)
     await onboard(user)
     await assess(user, TYPICAL)
-    plan_message = _plan_shown(user)  # Done buttons sat under the plan itself before task pages
+    plan_message = plan_shown(user)  # Done buttons sat under the plan itself before task pages
     await user.press_data("plan:done:hamstring_stretch:20260304", plan_message)
     assert [log.task_id for log in _logs(db, 312)] == ["hamstring_stretch"]
-    refreshed = _plan_shown(user)
+    refreshed = plan_shown(user)
     assert "✅ Hamstring stretch on a step" in refreshed.button_labels
     assert refreshed.message_id == plan_message.message_id  # edited in place

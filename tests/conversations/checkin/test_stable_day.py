@@ -18,7 +18,7 @@ from tests.conversations.checkin.journeys import (
     runner_with_plan,
     tap,
 )
-from tests.conversations.journeys import TYPICAL
+from tests.conversations.journeys import TYPICAL, plan_shown
 
 MAX_TAPS = 4
 
@@ -35,7 +35,7 @@ class Tapping(FakeUser):
 
 async def _log_an_exercise_in_plan(user: FakeUser) -> None:
     await user.send("/plan")
-    plan = next(m for m in reversed(user.messages) if (m.text or "").startswith("Today"))
+    plan = plan_shown(user)
     await user.press(plan.button_labels[0], plan)  # the first task's page
     await user.press("Done ✓")
 
@@ -107,12 +107,12 @@ async def test_exercises_said_done_in_the_check_in_are_ticked_on_the_plan(harnes
     user = harness.user(684)
     await runner_with_plan(user, TYPICAL)
     await user.send("/plan")
-    before = _plan_message(user).button_labels
+    before = plan_shown(user).button_labels
     assert before
     assert not [label for label in before if label.startswith("✅")]
     await check_in(user, GOOD_DAY)  # "Did you do today's exercises?" - "Yes"
     await user.send("/plan")
-    assert _plan_message(user).button_labels == [f"✅ {label}" for label in before]
+    assert plan_shown(user).button_labels == [f"✅ {label}" for label in before]
 
 
 async def test_exercises_not_done_leave_the_plan_unticked(harness, db):
@@ -120,9 +120,4 @@ async def test_exercises_not_done_leave_the_plan_unticked(harness, db):
     await runner_with_plan(user, TYPICAL)
     await check_in(user, {**GOOD_DAY, "exercises_done": "no"})
     await user.send("/plan")
-    assert not [label for label in _plan_message(user).button_labels if label.startswith("✅")]
-
-
-def _plan_message(user: FakeUser):  # type: ignore[no-untyped-def]
-    """The newest plan (an education card can follow it)."""
-    return next(m for m in reversed(user.messages) if (m.text or "").startswith("Today"))
+    assert not [label for label in plan_shown(user).button_labels if label.startswith("✅")]
