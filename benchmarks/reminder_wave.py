@@ -23,10 +23,10 @@ import gc
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,15 @@ from sqlmodel import SQLModel, col, select
 
 import bot.storage.models  # noqa: F401  (registers every table, for the clean-up)
 from bot.app import telegram_rate_limiter
-from bot.clock import ManualClock, utc
+from bot.clock import ManualClock, local_date, utc
+from bot.content import get_content
+from bot.content.kinds import Stage
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.sandbox.fake_telegram.pacing import Pacing
 from bot.services.reminders.dispatcher import Dispatcher
 from bot.services.reminders.nudge import Nudge, SendResult
-from bot.services.reminders.planner import jitter_minutes
+from bot.services.reminders.planner import jitter_minutes, wanted_reminders
+from bot.services.reminders.rules import RecurrenceRule, next_occurrence, resolve
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import PlanStateRecord, Profile, Reminder, User
@@ -94,11 +97,20 @@ class NoIoSender:
         return SendResult.sent(self.sent)
 
 
-def _add_runners(db: Database, count: int, due: datetime) -> None:
+def _add_runners(db: Database, count: int, due: datetime, *, programme: bool = False) -> None:
     """`count` runners in phase 1 whose check-in reminder is due at `due` (inserted in bulk,
-    as `replan_reminders` would leave them)."""
+    as `replan_reminders` would leave them).
+
+    With `programme`, each runner instead has every reminder the planner gives a runner in the
+    programme (`programme_reminders`), each scheduled at its next occurrence after `due`.
+    """
     setup = due - timedelta(hours=6)
     ids = range(1, count + 1)
+    profile: dict[str, Any] = {
+        "wake_time": wall_time(7),
+        "sleep_time": wall_time(23),
+        "exercise_time": wall_time(18),
+    }
     with db.session() as session:
         session.execute(
             insert(User),
@@ -109,17 +121,7 @@ def _add_runners(db: Database, count: int, due: datetime) -> None:
         )
         session.execute(
             insert(Profile),
-            [
-                {
-                    "user_id": i,
-                    "consented_at": setup,
-                    "wake_time": wall_time(7),
-                    "sleep_time": wall_time(23),
-                    "exercise_time": wall_time(18),
-                    "updated_at": setup,
-                }
-                for i in ids
-            ],
+            [{"user_id": i, "consented_at": setup, **profile, "updated_at": setup} for i in ids],
         )
         session.execute(
             insert(PlanStateRecord),
@@ -134,9 +136,11 @@ def _add_runners(db: Database, count: int, due: datetime) -> None:
                 for i in ids
             ],
         )
-        session.execute(
-            insert(Reminder),
-            [
+        if programme:
+            template = Profile(user_id=0, consented_at=setup, updated_at=setup, **profile)
+            reminders = programme_reminders(ids, template, due)
+        else:
+            reminders = [
                 {
                     "user_id": i,
                     "kind": "checkin",
@@ -148,11 +152,50 @@ def _add_runners(db: Database, count: int, due: datetime) -> None:
                     "updated_at": setup,
                 }
                 for i in ids
-            ],
-        )
+            ]
+        session.execute(insert(Reminder), reminders)
     if db.dialect == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE"))  # as autovacuum would after a bulk load
+
+
+def programme_reminders(
+    ids: Iterable[int], profile: Profile, after: datetime, zone: str = "Europe/London"
+) -> list[dict[str, Any]]:
+    """The reminder rows of runners in phase 1 with `profile`, as `replan_reminders` leaves
+    them: the planner's `wanted_reminders` (check-in, exercise session, weekly summary, knee
+    score), each scheduled at its next occurrence after `after`. The knee score falls due on
+    one of the next 14 days (its interval), spread across runners."""
+    every = int(get_content().thresholds.kujala_every_days.value)
+    # Runners share the profile and zone, so an occurrence depends only on the rule.
+    first: dict[tuple[wall_time, int, date | None], datetime] = {}
+    rows: list[dict[str, Any]] = []
+    for i in ids:
+        kujala_on = after.date() + timedelta(days=1 + i % every)
+        for wanted in wanted_reminders(i, profile, Stage.PHASE1, kujala_on):
+            rule = (wanted.at, wanted.weekdays, wanted.not_before)
+            if rule not in first:
+                start = after
+                if wanted.not_before is not None:
+                    start = max(after, resolve(wanted.not_before, wall_time(0), zone))
+                fire = next_occurrence(RecurrenceRule(wanted.at, zone, wanted.weekdays), start)
+                assert fire is not None
+                first[rule] = fire
+            fire = first[rule]
+            rows.append(
+                {
+                    "user_id": i,
+                    "kind": wanted.kind,
+                    "slot": wanted.slot,
+                    "local_time": wanted.at,
+                    "weekdays": wanted.weekdays,
+                    "time_zone": zone,
+                    "next_fire_at": fire,
+                    "occurrence_date": local_date(fire, zone),
+                    "updated_at": after,
+                }
+            )
+    return rows
 
 
 def _empty(db: Database) -> None:
