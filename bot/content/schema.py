@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Self
 
@@ -847,9 +848,14 @@ class Content:
     def price(self) -> Protocol:
         return self.protocols["price"]
 
+    @cached_property
+    def _threshold_placeholders(self) -> dict[str, object]:
+        # Content never changes once loaded; rendering ran this five times per update.
+        return {k: _number(v) for k, v in self.thresholds.values().items()}
+
     def render(self, template: str, **params: object) -> str:
         """Fill {placeholders} from the thresholds and the given values."""
-        values: dict[str, object] = {k: _number(v) for k, v in self.thresholds.values().items()}
+        values = dict(self._threshold_placeholders)
         values.update({k: _number(v) if isinstance(v, float) else v for k, v in params.items()})
         return unwrap(template.format_map(values))
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -112,6 +113,46 @@ def known(session: Session, user_id: int, day: date, state: PlanState) -> Known:
         last=last if settled else None,
         exercised=exercised,
         runs=state.stage is Stage.PHASE3 or ran or _ran_before_the_knee_check(session, user_id),
+    )
+
+
+def known_when_begun(session: Session, row: CheckinRecord, state: PlanState) -> Known:
+    """What the bot knew when this check-in began: worked out by its first question and kept
+    with the draft, so each later tap reads the one row it answers instead of the user's whole
+    history, today's tasks and their knee checks again (three SELECTs a tap). It keeps the
+    questions the same from the first tap to the last, too."""
+    if row.known is not None:
+        return _known_from_json(row.known)
+    facts = known(session, row.user_id, row.local_date, state)
+    row.known = _known_to_json(facts)
+    session.add(row)
+    return facts
+
+
+def _known_to_json(facts: Known) -> dict[str, Any]:
+    last = None
+    if facts.last is not None:
+        last = dataclasses.asdict(facts.last)
+        last["local_date"] = facts.last.local_date.isoformat()
+        last["red_flag_ids"] = list(facts.last.red_flag_ids)
+    return {"last": last, "exercised": facts.exercised, "runs": facts.runs}
+
+
+def _known_from_json(data: Mapping[str, Any]) -> Known:
+    last = data.get("last")
+    return Known(
+        last=None
+        if last is None
+        else CheckIn(
+            **{
+                **last,
+                "local_date": date.fromisoformat(last["local_date"]),
+                "morning_vs_usual": Morning(last["morning_vs_usual"]),
+                "red_flag_ids": tuple(last["red_flag_ids"]),
+            }
+        ),
+        exercised=bool(data.get("exercised")),
+        runs=bool(data.get("runs", True)),
     )
 
 
@@ -217,6 +258,7 @@ def start(session: Session, user_id: int, day: date, now: datetime) -> tuple[Che
     if checkin is None:
         checkin = CheckinRecord(user_id=user_id, local_date=day, created_at=now, updated_at=now)
     checkin.draft, checkin.current_question, checkin.updated_at = {}, None, now
+    checkin.known = None  # worked out afresh by the first question
     session.add(checkin)
     session.flush()
     return checkin, updating
@@ -232,6 +274,7 @@ def abandon(session: Session, user_id: int, now: datetime) -> None:
             session.delete(checkin)
             continue
         checkin.draft, checkin.current_question, checkin.updated_at = None, None, now
+        checkin.known = None
         session.add(checkin)
     session.flush()
 
@@ -320,7 +363,9 @@ def finish(
     # "Yes" typed or tapped here (not implied from ticks already logged) logs today's exercise
     # session, so /plan and the check-in agree on what was done.
     said_exercised = answers.get(exercises_id) == "yes"
-    answers = {**answers, **_implied(answers, content, known(session, user_id, day, current))}
+    # What the questions were chosen by, so the answers implied match the ones not asked.
+    facts = known_when_begun(session, checkin, current)
+    answers = {**answers, **_implied(answers, content, facts)}
     asked_here = {RUN_GATE, STEADY}  # the flow's own questions, not the engine's
     today = checkin_from_answers(
         day, {k: v for k, v in answers.items() if k not in asked_here}, content
@@ -340,7 +385,7 @@ def finish(
     checkin.decision, checkin.rule_id = decision.kind.value, decision.rule_id
     checkin.state_before = state_to_json(before)
     checkin.state_after = state_to_json(decision.new_state)
-    checkin.draft, checkin.current_question = None, None
+    checkin.draft, checkin.current_question, checkin.known = None, None, None
     checkin.completed_at = checkin.updated_at = now
     session.add(checkin)
 
@@ -374,7 +419,7 @@ def stop_for_red_flags(
     assert worst is not None
     checkin.red_flags = [f.id for f in flags]
     checkin.decision, checkin.rule_id = DecisionKind.REFER.value, RuleId.RED_FLAG_IN_CHECKIN.value
-    checkin.draft, checkin.current_question = None, None
+    checkin.draft, checkin.current_question, checkin.known = None, None, None
     checkin.completed_at = checkin.updated_at = now
     session.add(checkin)
     refer(session, user_id, worst.tier, [f.id for f in flags], SOURCE, now)
@@ -453,7 +498,7 @@ class DailyCheckin:
         state = basis(session, row.user_id, row)
         if state is None:
             return lambda _answers: []  # referred meanwhile: nothing left to ask
-        facts = known(session, row.user_id, row.local_date, state)
+        facts = known_when_begun(session, row, state)
 
         def given(answers: Mapping[str, str]) -> list[Question]:
             ids = questions_for(state, row.local_date, answers, known=facts)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.coaching.plan import Task
 from bot.content.kinds import TaskKind
 from bot.storage.models import TaskLog
+from bot.storage.upsert import insert_for
 
 EXERCISE_SESSION = "exercise"
 
@@ -29,15 +29,14 @@ def session_task_id(task_id: str, number: int) -> str:
 
 def mark_done(session: Session, user_id: int, task_id: str, day: date, now: datetime) -> bool:
     """Record `task_id` as done on the user's local `day`; False if it already was."""
-    if is_done(session, user_id, task_id, day):
-        return False
-    try:
-        with session.begin_nested():
-            session.add(TaskLog(user_id=user_id, local_date=day, task_id=task_id, done_at=now))
-    except IntegrityError:
-        # A double tap raced us to it: one row is what we want.
-        return False
-    return True
+    # One statement: a row already there (logged before, or a double tap racing us to it)
+    # stays as it is. Was a look-up, a savepoint, the insert and its release.
+    statement = (
+        insert_for(session)(TaskLog)
+        .values(user_id=user_id, local_date=day, task_id=task_id, done_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "local_date", "task_id"])
+    )
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def is_done(session: Session, user_id: int, task_id: str, day: date) -> bool:

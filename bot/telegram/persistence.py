@@ -44,6 +44,7 @@ from telegram.ext._utils.types import ConversationDict, ConversationKey
 from bot.clock import Clock
 from bot.storage.db import Database
 from bot.storage.models import ConversationState, UserData
+from bot.storage.upsert import upsert
 
 UserDataDict = dict[Any, Any]
 
@@ -173,22 +174,26 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
         self, name: str, key: ConversationKey, encoded_key: str, new_state: object | None
     ) -> None:
         with self._db.session() as session:
-            row = session.get(ConversationState, (name, encoded_key))
             if new_state is None:
-                if row is not None:
-                    session.delete(row)
-                return
-            if row is None:
-                row = ConversationState(
-                    name=name,
-                    key=encoded_key,
-                    state=str(new_state),
-                    user_id=_user_in_key(key),
-                    updated_at=self._clock.now(),
+                session.exec(
+                    delete(ConversationState).where(
+                        ConversationState.name == name,  # type: ignore[arg-type]
+                        ConversationState.key == encoded_key,  # type: ignore[arg-type]
+                    )
                 )
-            row.state = str(new_state)
-            row.updated_at = self._clock.now()
-            session.add(row)
+                return
+            upsert(
+                session,
+                ConversationState,
+                ["name", "key"],
+                {
+                    "name": name,
+                    "key": encoded_key,
+                    "state": str(new_state),
+                    "user_id": _user_in_key(key),
+                    "updated_at": self._clock.now(),
+                },
+            )
 
     async def update_user_data(self, user_id: int, data: UserDataDict) -> None:
         target = ("user", str(user_id))
@@ -210,17 +215,17 @@ class SqlPersistence(BasePersistence[UserDataDict, dict[Any, Any], dict[Any, Any
 
     def _write_user_data_row(self, user_id: int, data: UserDataDict) -> None:
         with self._db.session() as session:
-            row = session.get(UserData, user_id)
             if not data:
-                if row is not None:
-                    session.delete(row)
+                session.exec(delete(UserData).where(UserData.user_id == user_id))  # type: ignore[arg-type]
                 return
-            if row is None:
-                row = UserData(user_id=user_id, data={}, updated_at=self._clock.now())
-            # A fresh dict makes SQLAlchemy see the JSON change.
-            row.data = json.loads(json.dumps(data))
-            row.updated_at = self._clock.now()
-            session.add(row)
+            # A plain JSON copy: what is stored is what a reload gives back.
+            stored = json.loads(json.dumps(data))
+            upsert(
+                session,
+                UserData,
+                ["user_id"],
+                {"user_id": user_id, "data": stored, "updated_at": self._clock.now()},
+            )
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None

@@ -47,6 +47,10 @@ class CheckinRecord(SQLModel, table=True):
     # A check-in being answered: question id -> option value, and the question on screen.
     draft: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     current_question: str | None = Field(default=None, max_length=64)
+    # What the bot knew when the check-in began that decides which questions it asks (the last
+    # settled check-in, exercises logged, whether they run): kept with the draft so a tap reads
+    # this row instead of the user's whole history again (bot/services/checkins.py).
+    known: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
