@@ -49,7 +49,10 @@ class Options:
 def updates(options: Options) -> str:
     users = options.size(10, 200)
     urls: list[str | None] = [None, *([options.postgres_url] if options.postgres_url else [])]
-    return update_handling.render([asyncio.run(update_handling.measure(users, u)) for u in urls])
+    table = update_handling.render([asyncio.run(update_handling.measure(users, u)) for u in urls])
+    profiled = options.size(10, 60)
+    shares = asyncio.run(update_handling.where_time_goes(profiled))
+    return table + update_handling.render_shares(shares, profiled)
 
 
 def handler_time(options: Options) -> str:

@@ -19,12 +19,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
+import pstats
 import resource
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 from sqlalchemy import event
 from telegram import Update
@@ -93,18 +96,22 @@ async def _drive(
     app: Application[Any, Any, Any, Any, Any, Any],
     journeys: list[Callable[[], Awaitable[None]]],
     latencies: list[float],
+    profiler: cProfile.Profile | None = None,
 ) -> float:
     stop = asyncio.Event()
     flusher = asyncio.get_running_loop().create_task(_flushing(app, stop))
     began = time.perf_counter()
-    await asyncio.gather(*(journey() for journey in journeys))
+    with profiler or contextlib.nullcontext():
+        await asyncio.gather(*(journey() for journey in journeys))
     seconds = time.perf_counter() - began
     stop.set()
     await flusher
     return seconds
 
 
-async def measure(users: int, database_url: str | None = None) -> Handling:
+async def measure(
+    users: int, database_url: str | None = None, profiler: cProfile.Profile | None = None
+) -> Handling:
     """The realistic mix for `users` runners, then the echo bot over the same updates."""
     recorded: dict[int, list[JSON]] = {}
     latencies: list[float] = []
@@ -145,12 +152,12 @@ async def measure(users: int, database_url: str | None = None) -> Handling:
         event.listen(db.engine, "before_cursor_execute", count)
         try:
             seconds = await _drive(
-                app, [lambda u=u: runner_with_plan(u, PHASE1) for u in people], latencies
+                app, [lambda u=u: runner_with_plan(u, PHASE1) for u in people], latencies, profiler
             )
             for _day in range(2):
                 clock.advance(timedelta(days=1))
                 seconds += await _drive(
-                    app, [lambda u=u: check_in(u, GOOD_DAY) for u in people], latencies
+                    app, [lambda u=u: check_in(u, GOOD_DAY) for u in people], latencies, profiler
                 )
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
@@ -207,6 +214,60 @@ async def _echo(telegram: FakeTelegram, streams: list[list[JSON]]) -> Run:
     return Run(len(latencies), seconds, latencies)
 
 
+# Where a profiled function's own time is counted, by the file it is in (first match wins).
+_PARTS = (
+    ("python-telegram-bot (parsing, building and sending Bot API objects)", ("/telegram/",)),
+    ("SQLAlchemy and SQLModel", ("/sqlalchemy/", "/sqlmodel/")),
+    ("the database driver (sqlite3)", ("sqlite3",)),
+    ("the fake Bot API and the simulated runners", ("/sandbox/", "/tests/")),
+    ("the bot's own code", ("/bot/", "/conversations/")),
+    ("JSON", ("/json/",)),
+    ("asyncio", ("/asyncio/",)),
+)
+
+
+async def where_time_goes(users: int) -> dict[str, float]:
+    """Share of the mix's time per part (cProfile's own time per function, by file), with each
+    unit of work run inline so one profiler sees it all (profiling slows everything, so only
+    the shares mean anything)."""
+
+    async def inline(work: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return work(*args, **kwargs)
+
+    profiler = cProfile.Profile()
+    with mock.patch("asyncio.to_thread", inline):
+        await measure(users, profiler=profiler)
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    shares: dict[str, float] = dict.fromkeys([name for name, _ in _PARTS] + ["other"], 0.0)
+    for (filename, _line, function), (_cc, _nc, own, _cum, callers) in stats.items():
+        if filename != "~" or "sqlite3" in function:
+            shares[_part_of(filename, function)] += own
+            continue
+        # A built-in (dict.get, isinstance, ...): its time goes to the files that called it.
+        for (caller_file, _caller_line, caller), figures in callers.items():
+            shares[_part_of(caller_file, caller)] += figures[2]
+    total = sum(shares.values())
+    return {part: own / total for part, own in shares.items()}
+
+
+def _part_of(filename: str, function: str) -> str:
+    where = f"{filename} {function}"
+    return next((name for name, marks in _PARTS if any(m in where for m in marks)), "other")
+
+
+def render_shares(shares: dict[str, float], users: int) -> str:
+    rows = "".join(
+        f"| {part} | {share:.0%} |\n"
+        for part, share in sorted(shares.items(), key=lambda item: -item[1])
+    )
+    return (
+        f"### Where the bot's time goes (SQLite, {users} runners, profiled)\n\n"
+        "The same mix under cProfile with every unit of work run inline, each function's own "
+        "time counted by the file it is in. Profiling slows everything, so only the shares "
+        "mean anything.\n\n| part | share of the time |\n|---|---|\n" + rows + "\n"
+    )
+
+
 def render(figures: list[Handling]) -> str:
     rows = "".join(
         f"| {h.database} | {h.users} | {h.bot.updates:,} | {h.bot.per_second:,.0f}/s | "
@@ -233,9 +294,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--profile", action="store_true", help="also where the time goes")
     args = parser.parse_args()
     urls: list[str | None] = [None] + ([args.postgres_url] if args.postgres_url else [])
     print(render([asyncio.run(measure(args.users, url)) for url in urls]))
+    if args.profile:
+        print(render_shares(asyncio.run(where_time_goes(args.users)), args.users))
 
 
 if __name__ == "__main__":
