@@ -268,14 +268,22 @@ async def _show(message: object, plan: TodayPlan, *, send_new: bool) -> None:
         await message.reply_text(text, reply_markup=markup)
 
 
-def exercise_text(exercise: Exercise, dosage: str, instructions: str) -> str:
+def exercise_text(
+    exercise: Exercise, dosage: str, instructions: str, *, without_kit: bool = False
+) -> str:
     """An exercise's page: what it is for, how to do it, what to watch, today's dosage and the
-    task's own note (if any). Pure, so the message-limit tests can render every page."""
+    task's own note (if any). `without_kit`: the runner has not got its kit, so the page is
+    the alternative's (its title, and its how-to as the steps, not repeated in the note).
+    Pure, so the message-limit tests can render every page."""
     content = get_content()
+    name, steps = exercise.name, exercise.steps
+    if without_kit and exercise.without is not None:
+        name, steps = exercise.without.title, [exercise.without.how]
+        instructions = instructions.removeprefix(exercise.without.how).strip()
     text = _copy().exercise_details.format(
-        name=exercise.name,
+        name=name,
         purpose=content.render(exercise.purpose),
-        steps="\n".join(f"{n}. {content.render(s)}" for n, s in enumerate(exercise.steps, 1)),
+        steps="\n".join(f"{n}. {content.render(s)}" for n, s in enumerate(steps, 1)),
         cautions="\n".join(f"- {content.render(c)}" for c in exercise.cautions),
         dosage=dosage,
     )
@@ -314,7 +322,8 @@ async def show_exercise(update: Update, context: Context) -> None:
         text = exercise_text(exercise, dosage, "")
         rows = [_variant_row(exercise.id), [(copy.back_button, callback(FLOW, "today"))]]
     else:
-        text = exercise_text(exercise, task.dosage, task.instructions)
+        without_kit = exercise.without is not None and task.title == exercise.without.title
+        text = exercise_text(exercise, task.dosage, task.instructions, without_kit=without_kit)
         rows = page_rows(task, plan.today, plan.progress.get(task.id, 0))
     await _reply(query, text, rows)
 

@@ -443,6 +443,11 @@ def every_message() -> Iterator[tuple[str, str]]:
         dosage = longest([describe_dosage(exercise.dosage), *(t.dosage for t in own)])
         note = longest(["", *(t.instructions for t in own)])
         yield f"exercise page {exercise.id}", exercise_text(exercise, dosage, note)
+        if exercise.without is not None:
+            yield (
+                f"exercise page {exercise.id} without its kit",
+                exercise_text(exercise, dosage, f"{exercise.without.how} {note}", without_kit=True),
+            )
         for which in ("easier", "harder"):
             yield f"{which} {exercise.id}", variant_text(exercise, which)
     for task in tasks:

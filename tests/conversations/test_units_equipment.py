@@ -16,7 +16,7 @@ from bot.services.today import plan_today
 from bot.storage.db import Database
 from bot.storage.models import Profile
 from tests.conversations.checkin.journeys import PHASE1, runner_with_plan
-from tests.conversations.journeys import assess, onboard
+from tests.conversations.journeys import assess, onboard, plan_shown
 
 COPY = get_texts().settings
 
@@ -114,6 +114,25 @@ async def test_without_a_foam_roller_the_plan_offers_the_rolling_pin(
     await user.press("Foam roller: none", user.messages[-2])
     assert user.last_text == "Foam roller: yes. Today's plan shows it now (/plan)."
     assert dosages(db, 1603, clock) == before
+
+
+async def test_without_a_foam_roller_the_page_teaches_the_rolling_pin_not_the_roller(
+    harness: BotHarness, db: Database, clock
+) -> None:
+    user = await phase1_runner(harness, 1606)
+    await user.send("/settings")
+    await user.press("Foam roller: yes")
+    without = get_content().exercises["foam_roll_itb"].without
+    assert without is not None
+    await user.send("/plan")
+    plan = plan_shown(user)
+    await user.press(without.title, plan)
+    page = user.last_text
+    assert page.startswith(f"{without.title}\n\n")
+    assert f"1. {without.how}" in page  # its how-to is the steps ...
+    assert page.count(without.how) == 1  # ... and not repeated in the note
+    assert "foam roller" not in page.split("Take care")[0].replace("No foam roller", "")
+    assert "Done" in " ".join(user.last.button_labels)
 
 
 async def test_without_a_band_the_side_steps_lose_the_band_position(
