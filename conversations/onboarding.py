@@ -239,10 +239,13 @@ async def _consent_given(update: Update, context: Context, agreed: bool) -> str 
         await message.reply_text(_copy().consent_declined)
         return END
     svc = services(context)
-    user_id = user_id_of(update)
+    person = person_of(update)
 
     def work(session: Session) -> None:
-        onboarding_service.record_consent(session, user_id, svc.clock.now())
+        # A consent button from before /delete (or a restart of the database) finds no user
+        # row: agreeing again starts them afresh, as /start would.
+        user, _created = ensure_user(session, person, svc.clock.now())
+        onboarding_service.record_consent(session, user.id, svc.clock.now())
 
     await svc.db.run(work)
     return await _ask(message, Step.AGE, _copy().consent_recorded)

@@ -54,7 +54,13 @@ from bot.telegram.keyboards import (
 )
 from conversations.common import help_command
 from conversations.input_checks import too_long
-from conversations.safety import CONFIRM, Screened, answer_to_confirmation, screen_text
+from conversations.safety import (
+    CONFIRM,
+    Screened,
+    answer_to_confirmation,
+    refer_for_pressed,
+    screen_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -394,6 +400,12 @@ class QuestionFlow(ABC, Generic[RowT, ResultT, BeganT]):
         assert query is not None
         step = await self._answer(update, context, question_id, value)
         if isinstance(step, NotCurrent):
+            flags = self.questionnaire.red_flags({question_id: value})
+            if flags:  # a warning sign on an old question still counts
+                await query.answer()
+                await self.replies.abandon(update, context)
+                await refer_for_pressed(update, context, flags, self.name)
+                return END
             return await self._not_current(update, context, step)
         await query.answer()
         option = step.answered

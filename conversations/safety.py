@@ -28,6 +28,7 @@ from bot.coaching.screening import (
     is_probably_english,
     screen,
 )
+from bot.coaching.triage import most_serious
 from bot.content import Content, RedFlag, get_content
 from bot.content.texts import get_texts
 from bot.services.onboarding import has_consented, zone_of
@@ -134,6 +135,34 @@ async def refer_for(update: Update, context: Context, finding: Finding) -> None:
     await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
     # A health fact: logged as an event to count, never next to who it was.
     log.info("red flag in free text urgency=%s", finding.urgency.value)
+
+
+async def refer_for_pressed(
+    update: Update, context: Context, flags: Sequence[RedFlag], source: str
+) -> None:
+    """Refer for warning signs pressed on an old message (a question already answered or a
+    flow already over): as if typed - record them (with consent), pause the plan, say where
+    to go. A warning sign counts wherever it is given."""
+    user = update.effective_user
+    message = update.effective_message
+    assert user is not None
+    assert message is not None
+    worst = most_serious(flags)
+    assert worst is not None
+    user_id = user.id
+    svc = services(context)
+    now = svc.clock.now()
+
+    def record(session: Session) -> str | None:
+        if has_consented(session, user_id):
+            refer(session, user_id, worst.tier, [f.id for f in flags], source, now)
+        return zone_of(session, user_id)
+
+    zone = await svc.db.run(record)
+    intro = get_texts().flows.referral.pressed_intro
+    text = referral_text(flags, Urgency.of(worst.tier), care_route(zone), intro=intro)
+    await message.reply_text(text)
+    log.info("red flag pressed on an old message urgency=%s", worst.tier.value)
 
 
 async def _ask_to_confirm(message: Message, finding: Finding) -> None:

@@ -151,6 +151,7 @@ class OutcomeCopy(TextModel):
 
 class ReferralCopy(TextModel):
     free_text_intro: str
+    pressed_intro: str  # a warning sign pressed on an old question
     source_line: str
     no_plan: str
     confirm_yes: str

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.coaching.progression import initial_state
 from bot.coaching.triage import Outcome, red_flags_in, tier_of, triage
-from bot.content import AssessmentQuestion, get_content
+from bot.content import AssessmentQuestion, RedFlag, get_content
 from bot.services import questionnaire
 from bot.services.onboarding import has_consented
 from bot.services.plans import change_plan, refer
@@ -111,6 +111,9 @@ class KneeCheck:
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(red_flags_in(answers))
+
+    def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
+        return red_flags_in(answers)
 
     def record(
         self,

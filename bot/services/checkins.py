@@ -509,6 +509,9 @@ class DailyCheckin:
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(red_flags(answers))
 
+    def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
+        return red_flags(answers)
+
     def record(
         self,
         session: Session,

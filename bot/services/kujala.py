@@ -94,6 +94,9 @@ class KneeScore:
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return bool(kujala_red_flags(answers))
 
+    def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
+        return kujala_red_flags(answers)
+
     def record(
         self,
         session: Session,

@@ -179,6 +179,9 @@ class AgeStep:
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         return False  # one question: its answer always finishes the step
 
+    def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
+        return []  # the age step's own answer is handled where it is given
+
     def record(
         self,
         session: Session,

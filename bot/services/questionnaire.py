@@ -19,7 +19,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlmodel import Session
 
-from bot.content import Option, Question
+from bot.content import Option, Question, RedFlag
 
 RowT = TypeVar("RowT", bound="Running")
 ResultT = TypeVar("ResultT", covariant=True)
@@ -50,6 +50,10 @@ class Questionnaire(Protocol[RowT, ResultT]):
 
     def ends_early(self, answers: Mapping[str, str]) -> bool:
         """Whether the answers so far end the questionnaire now (a red flag)."""
+
+    def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
+        """The red flags these answers raise, most serious first (also for a button pressed
+        on an old message of this questionnaire: a warning sign counts wherever it is given)."""
 
     def record(
         self,
