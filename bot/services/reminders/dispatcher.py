@@ -69,7 +69,16 @@ from bot.services.reminders.planner import (
 from bot.services.reminders.rules import resolve
 from bot.services.users import set_blocked
 from bot.storage.db import Database
-from bot.storage.models import Delivery, PlanStateRecord, Profile, Reminder, TaskLog, User
+from bot.storage.models import (
+    Delivery,
+    KujalaRun,
+    KujalaStatus,
+    PlanStateRecord,
+    Profile,
+    Reminder,
+    TaskLog,
+    User,
+)
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
 
 log = logging.getLogger(__name__)
@@ -99,6 +108,7 @@ _RECORDED = frozenset(
         DeliveryOutcome.PAUSED,
         DeliveryOutcome.LATE,
         DeliveryOutcome.DONE,
+        DeliveryOutcome.ANSWERING,
         DeliveryOutcome.QUIET,
         DeliveryOutcome.CAPPED,
     }
@@ -182,6 +192,8 @@ class _Batch:
     # Delivery rows already recorded for the rows' current occurrences (a dispatcher died or
     # its lease ran out before it moved the row on): (reminder, day, slot) -> (id, outcome).
     recorded: dict[tuple[int, date, int], tuple[int, str]]
+    # Users of the batch's knee-score reminders who are answering a knee score right now.
+    scoring: set[int] = field(default_factory=set)
 
 
 class Dispatcher:
@@ -426,6 +438,20 @@ class Dispatcher:
                 if d.reminder_id in row_ids:
                     assert d.id is not None
                     recorded[(d.reminder_id, d.local_date, d.slot)] = (d.id, d.outcome)
+        scoring: set[int] = set()
+        offered = sorted({row.user_id for row in rows if row.kind == ReminderKind.KUJALA})
+        if offered:
+            # A knee-score nudge in the middle of answering one would start it afresh (and
+            # drop the answers so far) if pressed: not sent. One query, only when the batch
+            # offers the score to anyone.
+            scoring = set(
+                session.exec(
+                    select(col(KujalaRun.user_id)).where(
+                        self._among(KujalaRun.user_id, offered),
+                        col(KujalaRun.status) == KujalaStatus.IN_PROGRESS,
+                    )
+                )
+            )
         if logged:
             # Whose plan is needed to tell whether the reminded task is done: load their plan
             # states in one query, so building each day's plan reads the session, not the
@@ -434,7 +460,7 @@ class Dispatcher:
             session.exec(
                 select(PlanStateRecord).where(self._among(PlanStateRecord.user_id, sorted(planned)))
             ).all()
-        return _Batch(rows, users, profiles, logged, counted, recorded)
+        return _Batch(rows, users, profiles, logged, counted, recorded, scoring)
 
     def _among(self, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
         """`column` is one of `values`. PostgreSQL gets one array parameter (`= ANY(:values)`):
@@ -494,6 +520,8 @@ class Dispatcher:
             row.kind, row.slot, logged, tasks_for_day(session, row.user_id, day)
         ):
             return DeliveryOutcome.DONE
+        if row.kind == ReminderKind.KUJALA and row.user_id in batch.scoring:
+            return DeliveryOutcome.ANSWERING
         quiet = quiet_hours(profile)
         if quiet.contains_instant(due, user.time_zone) or quiet.contains_instant(
             now, user.time_zone

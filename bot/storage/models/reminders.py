@@ -39,6 +39,7 @@ class DeliveryOutcome(StrEnum):
     UNCERTAIN = "uncertain"
     LATE = "late"  # past its grace window (downtime, long outage)
     DONE = "done"  # the task was already logged today
+    ANSWERING = "answering"  # the knee score it offers is being answered right now
     QUIET = "quiet"  # inside the user's quiet hours
     CAPPED = "capped"  # the user's daily nudge cap was reached
     PAUSED = "paused"  # the user paused reminders

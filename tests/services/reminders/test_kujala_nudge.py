@@ -95,3 +95,26 @@ async def test_no_knee_score_nudge_while_referred(harness, db, clock):
     start = utc(2026, 3, 20, 9, 0)
     make_runner(db, 404, start, stage="referred", kujala=True)
     assert all(r.kind != ReminderKind.KUJALA for r in reminders_of(db, 404) if r.enabled)
+
+
+async def test_no_nudge_while_a_knee_score_is_being_answered_and_the_answers_are_kept(
+    harness, db, clock
+):
+    start = utc(2026, 3, 20, 9, 0)  # a Friday; the first nudge is due on Saturday afternoon
+    clock.set(start)
+    make_runner(db, 405, start, stage="phase1", kujala=True)
+    user = harness.user(405)
+    clock.set(utc(2026, 3, 21, 9, 0))
+    await user.send("/kujala")  # they score their knee on their own that morning ...
+    first, second = list(KNOWN.items())[:2]
+    await tap(user, *first)
+    await tap(user, *second)
+    await replay(harness.app, clock.now(), utc(2026, 3, 21, 20, 0), timedelta(minutes=10))
+    # ... and are still on the third question when the nudge falls due: it is not sent (its
+    # "Score my knee" would start afresh and drop their answers); next Saturday it comes.
+    assert [m for m in nudges(harness, 405) if nudge_kind(m) == "kujala"] == []
+    [skipped] = [d for d in deliveries_of(db, 405) if d.kind == ReminderKind.KUJALA]
+    assert skipped.outcome == DeliveryOutcome.ANSWERING
+    for item_id, value in list(KNOWN.items())[2:]:  # the third question is still on screen
+        await tap(user, item_id, value)
+    assert "Knee score: 80/100" in user.last_text  # every answer kept
