@@ -417,11 +417,28 @@ def every_message() -> Iterator[tuple[str, str]]:
     for outcome, route in product(outcomes(content), every_route()):
         name = f"outcome {outcome.kind} ({len(outcome.reasons)} reasons) {route.country}"
         yield name, outcome_text(outcome, route)
-    intro = get_texts().flows.referral.free_text_intro
+    referral = get_texts().flows.referral
     for flag in content.red_flags.values():
         for urgency, route in product(Urgency, every_route()):
             name = f"free-text referral {flag.id} {urgency} {route.country}"
-            yield name, referral_text([flag], urgency, route, intro=intro, content=content)
+            yield (
+                name,
+                referral_text(
+                    [flag], urgency, route, intro=referral.free_text_intro, content=content
+                ),
+            )
+    # A sign pressed on an old message: every flag of a question flow, its own tier.
+    for flag, route in product(content.red_flags.values(), every_route()):
+        yield (
+            f"pressed referral {flag.id} {route.country}",
+            referral_text(
+                [flag],
+                Urgency.of(flag.tier),
+                route,
+                intro=referral.pressed_intro,
+                content=content,
+            ),
+        )
     # Every red flag the check-in's questions can raise, all at once (one is the most today).
     checkin_flags = [
         content.red_flags[o.red_flag]
