@@ -46,7 +46,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, any_, bindparam, delete, or_, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, col, select
 
@@ -80,6 +80,7 @@ from bot.storage.models import (
     User,
 )
 from bot.storage.models.reminders import DeliveryOutcome, ReminderKind
+from bot.storage.upsert import insert_for
 
 log = logging.getLogger(__name__)
 
@@ -568,9 +569,8 @@ class Dispatcher:
                 for reminder_id, delivery_id, outcome in result
                 if outcome == DeliveryOutcome.QUEUED
             }
-        dialect_insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
         statement = (
-            dialect_insert(_DELIVERIES)
+            insert_for(session)(_DELIVERIES)
             .on_conflict_do_nothing(index_elements=["reminder_id", "local_date", "slot"])
             .returning(_DELIVERIES.c.reminder_id, _DELIVERIES.c.id, _DELIVERIES.c.outcome)
         )
