@@ -109,9 +109,6 @@ class KneeCheck:
         prefilled = _prefilled(session, row.user_id)
         return lambda answers: list(questions_for(prefilled, answers))
 
-    def ends_early(self, answers: Mapping[str, str]) -> bool:
-        return bool(red_flags_in(answers))
-
     def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
         return red_flags_in(answers)
 

@@ -506,9 +506,6 @@ class DailyCheckin:
 
         return given
 
-    def ends_early(self, answers: Mapping[str, str]) -> bool:
-        return bool(red_flags(answers))
-
     def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
         return red_flags(answers)
 

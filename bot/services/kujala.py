@@ -91,9 +91,6 @@ class KneeScore:
     def questions(self, session: Session, row: KujalaRun) -> QuestionsGiven:
         return lambda _answers: kujala_questions()
 
-    def ends_early(self, answers: Mapping[str, str]) -> bool:
-        return bool(kujala_red_flags(answers))
-
     def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
         return kujala_red_flags(answers)
 

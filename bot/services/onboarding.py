@@ -176,11 +176,10 @@ class AgeStep:
     def questions(self, session: Session, row: AgeAsked) -> QuestionsGiven:
         return lambda _answers: [get_content().question(AGE_QUESTION)]
 
-    def ends_early(self, answers: Mapping[str, str]) -> bool:
-        return False  # one question: its answer always finishes the step
-
     def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
-        return []  # the age step's own answer is handled where it is given
+        # One question: its answer always finishes the step, and an under-18 answer is
+        # handled where it is given.
+        return []
 
     def record(
         self,

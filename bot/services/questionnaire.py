@@ -48,12 +48,9 @@ class Questionnaire(Protocol[RowT, ResultT]):
         imply others). What they depend on besides the answers is read here, once per unit of
         work: a step asks for the list up to three times."""
 
-    def ends_early(self, answers: Mapping[str, str]) -> bool:
-        """Whether the answers so far end the questionnaire now (a red flag)."""
-
     def red_flags(self, answers: Mapping[str, str]) -> list[RedFlag]:
-        """The red flags these answers raise, most serious first (also for a button pressed
-        on an old message of this questionnaire: a warning sign counts wherever it is given)."""
+        """The red flags these answers raise, most serious first: any ends the questionnaire
+        now, and one pressed on an old message of it still counts."""
 
     def record(
         self,
@@ -173,7 +170,7 @@ def answer(
     asked = questions(answers)
     ids = [q.id for q in asked]
     index = ids.index(question_id)
-    if flow.ends_early(answers) or index + 1 >= len(ids):
+    if flow.red_flags(answers) or index + 1 >= len(ids):
         return Finished(flow.finish(session, user_id, row, answers, now), option)
     flow.record(session, row, answers, ids[index + 1], now)
     return dataclasses.replace(_asked(asked, ids[index + 1]), answered=option)
