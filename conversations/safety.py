@@ -109,60 +109,52 @@ async def route_of(svc: Services, user_id: int) -> Route:
 
 
 async def refer_for(update: Update, context: Context, finding: Finding) -> None:
-    """Refer for a warning sign: record it (with consent), pause the plan, say where to go."""
-    user = update.effective_user
-    message = update.effective_message
-    assert user is not None
-    assert message is not None
-    user_id = user.id
+    """Refer for a warning sign typed: record it (with consent), pause the plan, say where
+    to go."""
     flag = get_content().red_flags[finding.red_flag]
-    svc = services(context)
-    now = svc.clock.now()
-
-    def record(session: Session) -> str | None:
-        # Without consent nothing about their health is stored; the advice is given anyway.
-        if has_consented(session, user_id):
-            refer(session, user_id, finding.urgency.tier, [flag.id], "free_text", now)
-        return zone_of(session, user_id)
-
-    zone = await svc.db.run(record)
-    text = referral_text(
-        [flag],
-        finding.urgency,
-        care_route(zone),
-        intro=get_texts().flows.referral.free_text_intro,
-    )
-    await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
-    # A health fact: logged as an event to count, never next to who it was.
-    log.info("red flag in free text urgency=%s", finding.urgency.value)
+    intro = get_texts().flows.referral.free_text_intro
+    await _refer(update, context, [flag], finding.urgency, "free_text", intro)
 
 
 async def refer_for_pressed(
     update: Update, context: Context, flags: Sequence[RedFlag], source: str
 ) -> None:
     """Refer for warning signs pressed on an old message (a question already answered or a
-    flow already over): as if typed - record them (with consent), pause the plan, say where
-    to go. A warning sign counts wherever it is given."""
+    flow already over) as if typed: a warning sign counts wherever it is given."""
+    worst = most_serious(flags)
+    assert worst is not None
+    intro = get_texts().flows.referral.pressed_intro
+    await _refer(update, context, flags, Urgency.of(worst.tier), source, intro)
+
+
+async def _refer(
+    update: Update,
+    context: Context,
+    flags: Sequence[RedFlag],
+    urgency: Urgency,
+    source: str,
+    intro: str,
+) -> None:
+    """Record the referral (with consent), pause the plan, say where to go."""
     user = update.effective_user
     message = update.effective_message
     assert user is not None
     assert message is not None
-    worst = most_serious(flags)
-    assert worst is not None
     user_id = user.id
     svc = services(context)
     now = svc.clock.now()
 
     def record(session: Session) -> str | None:
+        # Without consent nothing about their health is stored; the advice is given anyway.
         if has_consented(session, user_id):
-            refer(session, user_id, worst.tier, [f.id for f in flags], source, now)
+            refer(session, user_id, urgency.tier, [f.id for f in flags], source, now)
         return zone_of(session, user_id)
 
     zone = await svc.db.run(record)
-    intro = get_texts().flows.referral.pressed_intro
-    text = referral_text(flags, Urgency.of(worst.tier), care_route(zone), intro=intro)
-    await message.reply_text(text)
-    log.info("red flag pressed on an old message urgency=%s", worst.tier.value)
+    text = referral_text(flags, urgency, care_route(zone), intro=intro)
+    await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+    # A health fact: logged as an event to count, never next to who it was.
+    log.info("red flag source=%s urgency=%s", source, urgency.value)
 
 
 async def _ask_to_confirm(message: Message, finding: Finding) -> None:
