@@ -3,34 +3,16 @@ start, and writes only what changed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from bot.sandbox.fake_telegram.harness import BotHarness
 from bot.storage.db import Database
 from bot.storage.models import ConversationState, UserData
+from tests.support.statements import statements_on
 
 STORED_USERS = 300
-
-
-@contextmanager
-def statements_on(db: Database, *tables: str) -> Iterator[list[str]]:
-    """The SQL statements that name any of `tables`, while the block runs."""
-    seen: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if any(table in statement for table in tables):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def writes(statements: list[str]) -> list[str]:

@@ -7,14 +7,8 @@ Before issue 14's follow-up: seven statements a tap, three of them re-reading th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event
-
-from bot.storage.db import Database
 from tests.conversations.checkin.journeys import (
     GOOD_DAY,
     answer_all,
@@ -25,20 +19,7 @@ from tests.conversations.checkin.journeys import (
     tap,
 )
 from tests.conversations.journeys import TYPICAL
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+from tests.support.statements import statements_on
 
 
 async def test_a_tap_reads_the_check_in_it_answers_not_the_whole_history(harness, db, clock):
@@ -50,7 +31,7 @@ async def test_a_tap_reads_the_check_in_it_answers_not_the_whole_history(harness
     await user.send("/checkin")
     await tap(user, "red_flags", "none")
     await tap(user, "steady", "no")
-    with statements(db) as seen:
+    with statements_on(db) as seen:
         await tap(user, "pain_now", "1")
     assert on_screen(user) == "worst_pain_24h"  # the tap was taken
     assert [s for s in seen if "FROM task_log" in s or "FROM assessments" in s] == []
