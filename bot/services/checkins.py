@@ -156,6 +156,11 @@ def _known_from_json(data: Mapping[str, Any]) -> Known:
     )
 
 
+def _stop_answering(checkin: CheckinRecord) -> None:
+    """The check-in is no longer being answered: its draft, its place and what it knew go."""
+    checkin.draft, checkin.current_question, checkin.known = None, None, None
+
+
 def _ran_before_the_knee_check(session: Session, user_id: int) -> bool:
     """Whether the latest knee check gave a pain score for recent runs (so they run)."""
     statement = (
@@ -273,8 +278,8 @@ def abandon(session: Session, user_id: int, now: datetime) -> None:
         if checkin.completed_at is None:
             session.delete(checkin)
             continue
-        checkin.draft, checkin.current_question, checkin.updated_at = None, None, now
-        checkin.known = None
+        _stop_answering(checkin)
+        checkin.updated_at = now
         session.add(checkin)
     session.flush()
 
@@ -385,7 +390,7 @@ def finish(
     checkin.decision, checkin.rule_id = decision.kind.value, decision.rule_id
     checkin.state_before = state_to_json(before)
     checkin.state_after = state_to_json(decision.new_state)
-    checkin.draft, checkin.current_question, checkin.known = None, None, None
+    _stop_answering(checkin)
     checkin.completed_at = checkin.updated_at = now
     session.add(checkin)
 
@@ -419,7 +424,7 @@ def stop_for_red_flags(
     assert worst is not None
     checkin.red_flags = [f.id for f in flags]
     checkin.decision, checkin.rule_id = DecisionKind.REFER.value, RuleId.RED_FLAG_IN_CHECKIN.value
-    checkin.draft, checkin.current_question, checkin.known = None, None, None
+    _stop_answering(checkin)
     checkin.completed_at = checkin.updated_at = now
     session.add(checkin)
     refer(session, user_id, worst.tier, [f.id for f in flags], SOURCE, now)
