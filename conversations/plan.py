@@ -322,8 +322,7 @@ async def show_exercise(update: Update, context: Context) -> None:
         text = exercise_text(exercise, dosage, "")
         rows = [_variant_row(exercise.id), [(copy.back_button, callback(FLOW, "today"))]]
     else:
-        without_kit = exercise.without is not None and task.title == exercise.without.title
-        text = exercise_text(exercise, task.dosage, task.instructions, without_kit=without_kit)
+        text = exercise_text(exercise, task.dosage, task.instructions, without_kit=task.without_kit)
         rows = page_rows(task, plan.today, plan.progress.get(task.id, 0))
     await _reply(query, text, rows)
 

@@ -17,6 +17,7 @@ class Adapted:
     title: str
     dosage: Dosage
     note: str  # the alternative's how-to, then the phase's own note ("" for neither)
+    without_kit: bool = False  # the alternative is shown: the runner has not got the kit
 
 
 def adapt(exercise: Exercise, dosage: Dosage, note: str, missing: frozenset[Equipment]) -> Adapted:
@@ -27,4 +28,4 @@ def adapt(exercise: Exercise, dosage: Dosage, note: str, missing: frozenset[Equi
     if exercise.equipment is Equipment.BAND:
         dosage = dosage.model_copy(update={"band_position": None})
     how = exercise.without.how
-    return Adapted(exercise.without.title, dosage, f"{how} {note}" if note else how)
+    return Adapted(exercise.without.title, dosage, f"{how} {note}" if note else how, True)

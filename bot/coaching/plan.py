@@ -43,6 +43,7 @@ class Task:
     time_of_day: TimeOfDay
     instructions: str = ""
     references: tuple[str, ...] = ()
+    without_kit: bool = False  # an exercise shown as its alternative (bot/coaching/equipment.py)
 
 
 def describe_dosage(
@@ -230,6 +231,7 @@ def _phase_tasks(
                 time_of_day=TimeOfDay.ANY,
                 instructions=shown.note,
                 references=tuple(exercise.references),
+                without_kit=shown.without_kit,
             )
         )
     return tasks
