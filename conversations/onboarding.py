@@ -197,6 +197,14 @@ async def _earlier_step(update: Update, context: Context) -> str | int:
     return END if step is Step.DONE else _STATE_OF_STEP[step]
 
 
+async def _take_press(update: Update) -> None:
+    """A press on the step on screen is taken: answered, and its buttons dropped."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await drop_buttons(query.message)
+
+
 # --- entry and consent -----------------------------------------------------------------------
 
 
@@ -226,10 +234,7 @@ async def consent(update: Update, context: Context) -> str | int:
     choice = pressed(update).text(0, choices=frozenset({"yes", "no"}))
     if await _step(update, context) is not Step.CONSENT:
         return await _earlier_step(update, context)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await drop_buttons(query.message)
+    await _take_press(update)
     return await _consent_given(update, context, choice == "yes")
 
 
@@ -256,10 +261,7 @@ async def age(update: Update, context: Context) -> str | int:
     step = await _answer_age(update, context, pressed(update).text(0))
     if not isinstance(step, Finished):  # not the step on screen, or not one of its answers
         return await _earlier_step(update, context)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await drop_buttons(query.message)
+    await _take_press(update)
     return await _age_given(update, step.result)
 
 
@@ -334,10 +336,7 @@ async def zone_picked(update: Update, context: Context) -> str | int:
         zone
     ):
         return await _earlier_step(update, context)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await drop_buttons(query.message)
+    await _take_press(update)
     return await _confirm_zone(update, context, time_zones.zone_choice(zone))
 
 
@@ -418,10 +417,7 @@ async def zone_confirmed(update: Update, context: Context) -> str | int:
         zone is not None and not onboarding_service.is_known_zone(zone)
     ):
         return await _earlier_step(update, context)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await drop_buttons(query.message)
+    await _take_press(update)
     return await _zone_answer(update, context, zone)
 
 
@@ -454,10 +450,7 @@ async def time_pressed(update: Update, context: Context) -> str | int | None:
     step = await _step(update, context)
     if value is None or step.value != press.action:
         return await _earlier_step(update, context)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await drop_buttons(query.message)
+    await _take_press(update)
     return await _time_given(update, context, step, value)
 
 
@@ -467,10 +460,7 @@ async def day_pressed(update: Update, context: Context) -> str | int | None:
     wake, sleep = parse_clock_time(press.text(0)), parse_clock_time(press.text(1))
     if wake is None or sleep is None or await _step(update, context) is not Step.WAKE:
         return await _earlier_step(update, context)
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await drop_buttons(query.message)
+    await _take_press(update)
     return await _day_given(update, context, wake, sleep)
 
 
